@@ -1,0 +1,41 @@
+# painpath: the two set-up commands are `make run` and `make test`; both build .venv on demand.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint typecheck unit bench docs clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# Until the web app lands, `make run` evaluates every bundled example case.
+run: $(STAMP)
+	@for case in examples/cases/*.json; do \
+		$(BIN)/painpath evaluate "$$case" --as-of 2026-11-25 --format text || exit $$?; \
+	done
+
+test: lint typecheck unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.engine
+
+docs: $(STAMP)
+	$(BIN)/painpath docs rules > docs/RULES.md
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Benchmarks and the deterministic case generator they share with the equivalence tests."""

@@ -1,0 +1,1 @@
+"""The pure domain: the case format and the shared vocabularies. Imports nothing of painpath."""

@@ -1,0 +1,1 @@
+"""Loads and validates the data files under painpath/knowledge (procedures, drugs, citations)."""
