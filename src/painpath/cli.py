@@ -235,7 +235,11 @@ def relief(
         percent = percent_relief(baseline, follow_up)
     except ValueError as error:
         fail(str(error))
-    report = {"percent_relief": percent, "responder": to_jsonable(result)}
+    report = {
+        "percent_relief": percent,
+        "is_responder": result.responder,
+        "responder": to_jsonable(result),
+    }
     if instrument is Instrument.NRS:
         report["immpact"] = immpact_category(percent).value
     print_json(report)
