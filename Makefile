@@ -7,6 +7,13 @@ STAMP := $(VENV)/.installed
 .PHONY: run test lint typecheck unit bench docs clean
 
 $(STAMP): pyproject.toml
+	@# Debian ships venv and pip separately; install them when missing and we may.
+	@$(PYTHON) -c "import venv, ensurepip" 2>/dev/null || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && apt-get install -y -qq python3-venv python3-pip; \
+		else \
+			echo "python3-venv is missing: install it (sudo apt-get install python3-venv)"; exit 1; \
+		fi; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
