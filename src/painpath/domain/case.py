@@ -255,6 +255,7 @@ class Comorbidities(CaseModel):
     liver_disease: bool | None = None
     immunosuppressed: bool | None = None
     implanted_cardiac_device: bool | None = None
+    uncontrolled_psychiatric_disorder: bool | None = None
 
 
 class RedFlags(CaseModel):
@@ -334,6 +335,11 @@ class PlannedProcedure(CaseModel):
     side: Side | None = None
     steroid: str | None = Field(default=None, description="Generic name of the steroid planned.")
     steroid_dose_mg: float | None = Field(default=None, gt=0)
+    reason_not_ablation: str | None = Field(
+        default=None,
+        max_length=500,
+        description="For a therapeutic facet injection: why radiofrequency ablation is not done.",
+    )
 
 
 class Case(CaseModel):
