@@ -993,3 +993,20 @@ def _kleene_any(values: Iterable[bool | None]) -> bool | None:
         if value is None:
             seen_unknown = True
     return None if seen_unknown else False
+
+
+# --- added facts: psychiatric contraindication, documentation of the ablation decision -------
+
+_comorbidity("uncontrolled_psychiatric_disorder", "Uncontrolled psychiatric disorder")
+
+
+@fact(
+    "reason_not_ablation_documented",
+    FactKind.BOOLEAN,
+    "The plan documents why radiofrequency ablation is not being done",
+    per_procedure=True,
+)
+def _reason_not_ablation(context: FactContext) -> FactValue:
+    # Documentation is itself the fact: a plan without the reason has not documented it.
+    planned = _planned(context)
+    return planned is not None and bool(planned.reason_not_ablation)
