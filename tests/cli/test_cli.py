@@ -31,7 +31,8 @@ def test_evaluate_json_gives_a_cited_traced_status_for_all_fifteen_procedures() 
     assert by_id["medial_branch_block"]["status"] == "not_indicated"
     for procedure in procedures:
         for reason in procedure["reasons"]:
-            assert reason["rule_id"] and reason["citations"]
+            assert reason["rule_id"]
+            assert reason["citations"]
             assert reason["checks"], f"{reason['rule_id']} has no trace"
         if procedure["status"] == "recommended":
             assert procedure["supporting"], "a recommendation shows the rules it met"
@@ -129,7 +130,9 @@ def test_score_peg_start_back_and_relief() -> None:
     code, _, stderr = _run("score", "peg", "11", "6", "5")
     assert code == 2
     assert "pain" in stderr
-    result = json.loads(_run("score", "start-back", *"y y n y y y y y n".split())[1])
+    result = json.loads(
+        _run("score", "start-back", *["y", "y", "n", "y", "y", "y", "y", "y", "n"])[1]
+    )
     assert result["risk"] == "high"
     relief = json.loads(_run("score", "relief", "8", "3")[1])
     assert relief["percent_relief"] == pytest.approx(62.5)
@@ -140,8 +143,16 @@ def test_score_peg_start_back_and_relief() -> None:
 
 def test_mme_fentanyl_worked_example_and_case_total() -> None:
     code, stdout, _ = _run(
-        "mme", "fentanyl", "--dose", "75", "--unit", "mcg/h", "--route", "transdermal",
-        "--interval-hours", "72",
+        "mme",
+        "fentanyl",
+        "--dose",
+        "75",
+        "--unit",
+        "mcg/h",
+        "--route",
+        "transdermal",
+        "--interval-hours",
+        "72",
     )
     assert code == 0
     assert json.loads(stdout)["total"] == 180

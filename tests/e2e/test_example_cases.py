@@ -239,7 +239,8 @@ def test_two_positive_blocks_support_ablation_at_the_two_planned_levels() -> Non
     aspirin = next(r for r in ablation.supporting if r.rule_id == "asra.antithrombotic_hold")
     assert "aspirin: continue" in aspirin.reason
     injection = evaluation.procedure("facet_joint_injection")
-    assert "Document in the plan why radiofrequency ablation is not being done." in injection.actions
+    why_not = "Document in the plan why radiofrequency ablation is not being done."
+    assert why_not in injection.actions
 
 
 def test_first_positive_block_dates_the_confirmatory_block_two_weeks_later() -> None:

@@ -7,15 +7,17 @@ medication and the procedure's bleeding-risk class, and turns hours into dates.
 from __future__ import annotations
 
 import math
-from functools import cache
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
 from painpath.domain.case import Case, Medication
 from painpath.domain.vocabulary import BleedingRisk, LabTest, Status
 from painpath.knowledge_base.loader import load_antithrombotics
 from painpath.knowledge_base.models import Antithrombotic, AntithromboticRow, Procedure
 from painpath.rules.conditions import Check
+from painpath.rules.facts import procedure_region
 from painpath.rules.result import MissingFact, Outcome, RuleResult
 
 RULE_ID = "asra.antithrombotic_hold"
@@ -45,9 +47,26 @@ def find_antithrombotic(name: str) -> Antithrombotic | None:
     return _by_any_name().get(name.lower())
 
 
-def bleeding_risk(case: Case, procedure: Procedure) -> tuple[BleedingRisk, list[Check]]:
-    """The procedure's class, one higher for a patient at raised bleeding risk (ASRA 2018)."""
-    base = procedure.bleeding_risk_for(case.pain.region)
+@dataclass(frozen=True)
+class BleedingRiskClass:
+    """The classes the procedure may be in for this patient: one when every input is known."""
+
+    possible: frozenset[BleedingRisk]
+    checks: tuple[Check, ...]
+    missing: tuple[MissingFact, ...]
+
+
+def bleeding_risk(case: Case, procedure: Procedure) -> BleedingRiskClass:
+    """The procedure's class, one higher for a patient at raised bleeding risk (ASRA 2018).
+
+    An unknown region or an unknown risk factor leaves more than one class possible; the
+    caller decides whether that changes the advice, and reports the facts if it does.
+    """
+    region = procedure_region(case, procedure.id)
+    if region is None:
+        base = {procedure.bleeding_risk, *procedure.bleeding_risk_by_region.values()}
+    else:
+        base = {procedure.bleeding_risk_for(region)}
     comorbid = case.comorbidities
     raised_by = {
         "renal_disease": comorbid.renal_disease,
@@ -58,21 +77,90 @@ def bleeding_risk(case: Case, procedure: Procedure) -> tuple[BleedingRisk, list[
     thinners = [m for m in case.medications or () if find_antithrombotic(m.name) is not None]
     several = len(thinners) > 1
     checks.append(Check("antithrombotics_on_record", ">", 1, len(thinners), several))
+    checks.append(
+        Check("procedure_region", "==", "known", region and region.value, region is not None)
+    )
     raised = several or any(value is True for value in raised_by.values())
-    return (_HIGHER[base] if raised else base), checks
+    unsure = not raised and any(value is None for value in raised_by.values())
+    possible = {_HIGHER[risk] for risk in base} if raised else set(base)
+    if unsure:
+        possible |= {_HIGHER[risk] for risk in base}
+    missing = [
+        MissingFact(name, _RAISER_DESCRIPTIONS[name])
+        for name, value in raised_by.items()
+        if value is None and unsure
+    ]
+    if region is None:
+        missing.append(MissingFact("pain_region", "Spine region of the pain"))
+    return BleedingRiskClass(frozenset(possible), tuple(checks), tuple(missing))
+
+
+_RAISER_DESCRIPTIONS = {
+    "renal_disease": "Renal disease",
+    "liver_disease": "Liver disease",
+    "bleeding_disorder": "Bleeding disorder or coagulopathy",
+}
 
 
 def hold_results(case: Case, procedure: Procedure, as_of: date) -> list[RuleResult]:
-    risk, risk_checks = bleeding_risk(case, procedure)
+    risk = bleeding_risk(case, procedure)
     if case.medications is None:
-        return [_unknown_medications(risk_checks)]
+        return [_unknown_medications(list(risk.checks))]
     planned_on = next((p.planned_on for p in case.planned if p.procedure is procedure.id), None)
     results = []
     for medication in case.medications:
         drug = find_antithrombotic(medication.name)
         if drug is not None:
-            results.append(_hold(case, medication, drug, risk, risk_checks, planned_on, as_of))
+            results.append(
+                _hold_for_classes(
+                    case, medication, drug=drug, risk=risk, planned_on=planned_on, as_of=as_of
+                )
+            )
     return results
+
+
+def _hold_for_classes(
+    case: Case,
+    medication: Medication,
+    *,
+    drug: Antithrombotic,
+    risk: BleedingRiskClass,
+    planned_on: date | None,
+    as_of: date,
+) -> RuleResult:
+    """The hold when the class is settled, or when every possible class gives the same advice."""
+    highest = max(risk.possible, key=lambda r: list(BleedingRisk).index(r))
+    result = _hold(
+        case,
+        medication,
+        drug=drug,
+        risk=highest,
+        risk_checks=list(risk.checks),
+        planned_on=planned_on,
+        as_of=as_of,
+    )
+    if len(risk.possible) == 1 or result.outcome is Outcome.UNKNOWN:
+        return result
+    row, _ = _row(case, medication, drug, as_of)
+    assert row is not None  # _hold would have been unknown otherwise
+    advice = {(row.hold[r], row.restart_hours[r]) for r in risk.possible}
+    if len(advice) == 1:
+        return result
+    return RuleResult(
+        rule_id=RULE_ID,
+        kind="safety",
+        title=TITLE,
+        outcome=Outcome.UNKNOWN,
+        status=Status.CONDITIONAL,
+        reason=(
+            f"{medication.name}: the hold depends on the bleeding-risk class, which depends on "
+            "facts not recorded."
+        ),
+        citations=drug.citations,
+        checks=result.checks,
+        missing=risk.missing,
+        unconfirmed_source=not row.verified,
+    )
 
 
 def _unknown_medications(checks: list[Check]) -> RuleResult:
@@ -92,6 +180,7 @@ def _unknown_medications(checks: list[Check]) -> RuleResult:
 def _hold(
     case: Case,
     medication: Medication,
+    *,
     drug: Antithrombotic,
     risk: BleedingRisk,
     risk_checks: list[Check],
@@ -117,8 +206,12 @@ def _hold(
     caveat = not row.verified
     if advice.action == "continue":
         return _result(
-            Outcome.PASSED, None, f"{medication.name}: continue for this {risk} bleeding-risk procedure.",
-            drug, checks, caveat=caveat,
+            Outcome.PASSED,
+            None,
+            f"{medication.name}: continue for this {risk} bleeding-risk procedure.",
+            drug,
+            checks,
+            caveat=caveat,
         )
     if advice.action == "shared_decision":
         action = (
@@ -127,16 +220,31 @@ def _hold(
             f"{PRESCRIBER_WARNING}"
         )
         return _result(
-            Outcome.FIRED, Status.CONDITIONAL,
+            Outcome.FIRED,
+            Status.CONDITIONAL,
             f"{medication.name}: holding it is a shared decision for this {risk}-risk procedure.",
-            drug, checks, action=action, caveat=caveat,
+            drug,
+            checks,
+            action=action,
+            caveat=caveat,
         )
     assert advice.hours is not None
-    return _timed_hold(medication, drug, advice.hours, risk, checks, row, restart, planned_on, as_of)
+    return _timed_hold(
+        medication,
+        drug=drug,
+        hours=advice.hours,
+        risk=risk,
+        checks=checks,
+        row=row,
+        restart=restart,
+        planned_on=planned_on,
+        as_of=as_of,
+    )
 
 
 def _timed_hold(
     medication: Medication,
+    *,
     drug: Antithrombotic,
     hours: float,
     risk: BleedingRisk,
@@ -171,14 +279,22 @@ def _timed_hold(
     checks[-1] = Check(checks[-1].fact, "<=", f"{days} days before", last, held)
     if held and not row.requires_normal_inr:
         reason = f"{medication.name} is held long enough for this {risk}-risk procedure."
-        return _result(Outcome.PASSED, None, reason, drug, checks, action=action, caveat=not row.verified)
+        return _result(
+            Outcome.PASSED, None, reason, drug, checks, action=action, caveat=not row.verified
+        )
     reason = (
         f"{medication.name} must be held {_hours(hours)} before this {risk} bleeding-risk procedure"
         + (" and the INR must be normal." if row.requires_normal_inr else ".")
     )
     return _result(
-        Outcome.FIRED, Status.CONDITIONAL, reason, drug, checks,
-        action=f"{action} {PRESCRIBER_WARNING}", earliest=earliest, caveat=not row.verified,
+        Outcome.FIRED,
+        Status.CONDITIONAL,
+        reason,
+        drug,
+        checks,
+        action=f"{action} {PRESCRIBER_WARNING}",
+        earliest=earliest,
+        caveat=not row.verified,
     )
 
 

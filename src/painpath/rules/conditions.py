@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeAlias
 
@@ -76,12 +76,27 @@ class Leaf:
     fact: str
     operator: str
     expected: Any
+    _yes_no_checks: dict[Truth, Check] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """The checks for a fact that is true, false or unknown, built once per leaf and reused."""
 
     def evaluate(self, facts: Callable[[str], FactValue], trace: list[Check]) -> Truth:
         seen = facts(self.fact)
+        if seen is None or seen is True or seen is False:
+            # Most facts are yes/no, so a leaf sees only three values over any number of cases;
+            # a check is immutable, so each of the three is made once.
+            check = self._yes_no_checks.get(seen)
+            if check is None:
+                check = self._yes_no_checks[seen] = self._check(seen)
+        else:
+            check = self._check(seen)
+        trace.append(check)
+        return check.held
+
+    def _check(self, seen: FactValue) -> Check:
         held: Truth = None if seen is None else OPERATORS[self.operator][1](seen, self.expected)
-        trace.append(Check(self.fact, self.operator, self.expected, seen, held))
-        return held
+        return Check(self.fact, self.operator, self.expected, seen, held)
 
     def fact_names(self) -> set[str]:
         return {self.fact}
@@ -130,7 +145,7 @@ class Not:
 
 @dataclass(frozen=True)
 class AtLeast:
-    """At least ``count`` of the parts hold: true once enough are true, false once too few can be."""
+    """At least ``count`` parts hold: true once enough are true, false once too few can be."""
 
     count: int
     parts: tuple[Condition, ...]
@@ -181,12 +196,12 @@ def _parse_at_least(raw: Mapping[str, Any], where: str) -> AtLeast:
 
 
 def _too_many(raw: Mapping[str, Any], where: str) -> tuple[str]:
-    raise ConditionError(f"{where}: one of all/any/not per mapping, got {sorted(raw)}")
+    raise ConditionError(f"{where}: one of all/any/not per mapping, got {sorted(map(str, raw))}")
 
 
 def _parse_leaf(raw: Mapping[str, Any], where: str) -> Leaf:
     name = raw.get("fact")
-    if name not in FACTS:
+    if not isinstance(name, str) or name not in FACTS:
         raise ConditionError(f"{where}: unknown fact {name!r}")
     ops = [key for key in raw if key != "fact"]
     if len(ops) != 1:

@@ -27,6 +27,7 @@ from painpath.domain.vocabulary import (
 from painpath.knowledge_base.loader import load_corticosteroids, load_procedures
 from painpath.scoring import (
     NotScorable,
+    corticosteroid_named,
     exceeds_epidural_ceiling,
     oswestry_from_answers,
     score_peg,
@@ -80,7 +81,12 @@ FACTS: dict[str, Fact] = {}
 
 
 def fact(
-    name: str, kind: FactKind, description: str, *, unit: str | None = None, per_procedure: bool = False
+    name: str,
+    kind: FactKind,
+    description: str,
+    *,
+    unit: str | None = None,
+    per_procedure: bool = False,
 ) -> Callable[[Callable[[FactContext], FactValue]], Callable[[FactContext], FactValue]]:
     def register(compute: Callable[[FactContext], FactValue]) -> Callable[[FactContext], FactValue]:
         if name in FACTS:
@@ -138,7 +144,9 @@ _field(
     "Spine region of the pain",
     lambda c: c.pain.region and c.pain.region.value,
 )
-_field("pain_below_l5", FactKind.BOOLEAN, "Pain over the SI joint, below L5", lambda c: c.pain.below_l5)
+_field(
+    "pain_below_l5", FactKind.BOOLEAN, "Pain over the SI joint, below L5", lambda c: c.pain.below_l5
+)
 _field(
     "neurogenic_claudication",
     FactKind.BOOLEAN,
@@ -147,7 +155,10 @@ _field(
 )
 _field("pain_worsening", FactKind.BOOLEAN, "Pain is worsening", lambda c: c.pain.worsening)
 _field(
-    "pain_new_or_changed", FactKind.BOOLEAN, "Pain is new or changed", lambda c: c.pain.new_or_changed
+    "pain_new_or_changed",
+    FactKind.BOOLEAN,
+    "Pain is new or changed",
+    lambda c: c.pain.new_or_changed,
 )
 _field(
     "pain_at_rest_or_night",
@@ -207,7 +218,10 @@ def _function_recorded(context: FactContext) -> FactValue:
     if context.case.assessment is None:
         return None
     scores = (_odi(context), _rmdq(context), _peg(context))
-    return any(score is not None for score in scores)
+    if any(score is not None for score in scores):
+        return True
+    # An Oswestry record that cannot be scored is neither a score nor the absence of one.
+    return None if context.case.assessment.odi is not None else False
 
 
 # --- diagnoses and imaging -------------------------------------------------------------------
@@ -250,10 +264,11 @@ def _severe_stenosis(context: FactContext) -> FactValue:
     studies = context.case.imaging
     if studies is None:
         return None
-    return any(
-        finding.kind is ImagingFindingKind.CENTRAL_STENOSIS and finding.severity is Severity.SEVERE
+    return _kleene_any(
+        None if finding.severity is None else finding.severity is Severity.SEVERE
         for study in studies
         for finding in study.findings
+        if finding.kind is ImagingFindingKind.CENTRAL_STENOSIS
     )
 
 
@@ -299,7 +314,7 @@ def _care_end(care: ConservativeCare, as_of: date) -> date:
 
 
 def _union_weeks(episodes: Iterable[ConservativeCare], as_of: date) -> float:
-    """Weeks covered by at least one episode: overlapping courses (therapy and tablets) count once."""
+    """Weeks covered by at least one episode: overlapping courses (therapy, tablets) count once."""
     spans = sorted((care.started_on, _care_end(care, as_of)) for care in episodes)
     covered, current_start, current_end = 0, None, None
     for start, end in spans:
@@ -545,11 +560,16 @@ def _fracture_cause_ok(context: FactContext) -> FactValue:
 # --- prior procedures (per procedure) --------------------------------------------------------
 
 
+def procedure_region(case: Case, procedure: ProcedureId) -> SpineRegion | None:
+    """The region a procedure would treat: its planned levels' region, else the pain's."""
+    for planned in case.planned:
+        if planned.procedure is procedure and planned.levels:
+            return _level_region(planned.levels[0])
+    return case.pain.region
+
+
 def _region(context: FactContext) -> SpineRegion | None:
-    planned = _planned(context)
-    if planned is not None and planned.levels:
-        return _level_region(planned.levels[0])
-    return context.case.pain.region
+    return procedure_region(context.case, context.procedure)
 
 
 def _level_region(level: str) -> SpineRegion:
@@ -561,31 +581,60 @@ def _level_region(level: str) -> SpineRegion:
     }[level[0]]
 
 
-def _same_region(prior: PriorProcedure, region: SpineRegion | None) -> bool:
+def _region_group(region: SpineRegion) -> SpineRegion:
     # Lumbar and sacral count as one region for caps: the LCDs group "lumbar/sacral".
-    def group(value: SpineRegion | None) -> SpineRegion | None:
-        return SpineRegion.LUMBAR if value is SpineRegion.SACRAL else value
+    return SpineRegion.LUMBAR if region is SpineRegion.SACRAL else region
 
-    return prior.region is None or region is None or group(prior.region) is group(region)
+
+# What a procedure is for when its record does not say: only facet and sacroiliac joint
+# injections can be either, and for those an unrecorded purpose stays unknown.
+_INHERENT_PURPOSE = {
+    ProcedureId.MEDIAL_BRANCH_BLOCK: "diagnostic",
+    ProcedureId.NERVE_ROOT_BLOCK: "diagnostic",
+    ProcedureId.DISCOGRAPHY: "diagnostic",
+    ProcedureId.INTRATHECAL_PUMP_TRIAL: "diagnostic",
+    ProcedureId.SCS_TRIAL: "diagnostic",
+}
+
+
+def purpose_of(prior: PriorProcedure) -> str | None:
+    if prior.purpose is not None:
+        return prior.purpose
+    if prior.procedure in _INHERENT_PURPOSE:
+        return _INHERENT_PURPOSE[prior.procedure]
+    if prior.procedure in {
+        ProcedureId.FACET_JOINT_INJECTION,
+        ProcedureId.SACROILIAC_JOINT_INJECTION,
+    }:
+        return None
+    return "therapeutic"
 
 
 def _priors(
     context: FactContext, ids: Iterable[ProcedureId], purpose: str | None = None
 ) -> list[PriorProcedure] | None:
-    """Earlier procedures of these ids in this region, newest first; None if history is unknown."""
+    """Earlier procedures of these ids in this region (and of this purpose), newest first.
+
+    None when the answer depends on something unknown: the history itself, the region of the
+    pain or of a matching procedure, or the purpose of a matching facet or SI injection.
+    Counting an unknown as a match, or as no match, would be a guess either way.
+    """
     history = context.case.prior_procedures
     if history is None:
         return None
     wanted = set(ids)
+    candidates = [p for p in history if p.procedure in wanted and p.performed_on <= context.as_of]
+    if not candidates:
+        return []
     region = _region(context)
-    found = [
-        p
-        for p in history
-        if p.procedure in wanted
-        and _same_region(p, region)
-        and p.performed_on <= context.as_of
-        and (purpose is None or p.purpose in (purpose, None))
-    ]
+    if region is None or any(p.region is None for p in candidates):
+        return None
+    found = [p for p in candidates if _region_group(p.region) is _region_group(region)]  # type: ignore[arg-type]
+    if purpose is not None:
+        purposes = [purpose_of(p) for p in found]
+        if None in purposes:
+            return None
+        found = [p for p, kind in zip(found, purposes, strict=True) if kind == purpose]
     return sorted(found, key=lambda p: p.performed_on, reverse=True)
 
 
@@ -623,7 +672,13 @@ def _frees_on(context: FactContext) -> FactValue:
     return window[-1].performed_on + timedelta(days=ROLLING_WINDOW_DAYS)
 
 
-def _last_fact(suffix: str, description: str, kind: FactKind, read: Callable[[PriorProcedure], FactValue], unit: str | None = None) -> None:
+def _last_fact(
+    suffix: str,
+    description: str,
+    kind: FactKind,
+    read: Callable[[PriorProcedure], FactValue],
+    unit: str | None = None,
+) -> None:
     def compute(context: FactContext) -> FactValue:
         priors = _priors(context, _same(context))
         return read(priors[0]) if priors else None
@@ -631,7 +686,9 @@ def _last_fact(suffix: str, description: str, kind: FactKind, read: Callable[[Pr
     fact(f"last_session_{suffix}", kind, description, unit=unit, per_procedure=True)(compute)
 
 
-_last_fact("date", "Date of the last session of this procedure", FactKind.DATE, lambda p: p.performed_on)
+_last_fact(
+    "date", "Date of the last session of this procedure", FactKind.DATE, lambda p: p.performed_on
+)
 _last_fact(
     "relief_percent",
     "Relief from the last session of this procedure",
@@ -663,7 +720,7 @@ _last_fact(
     "purpose",
     "Whether the last session was diagnostic or therapeutic",
     FactKind.TEXT,
-    lambda p: p.purpose,
+    purpose_of,
 )
 _last_fact(
     "relief_scale",
@@ -687,7 +744,7 @@ def _non_responses(context: FactContext) -> FactValue:
     count = 0
     for prior in priors:
         if prior.percent_relief is None:
-            return None if count == 0 else count
+            return None  # the run may go on past the unrecorded session: the count is unknown
         if prior.percent_relief >= 50:
             break
         count += 1
@@ -699,7 +756,8 @@ def _purpose_sessions(purpose: str) -> None:
         priors = _priors(context, _same(context))
         if priors is None:
             return None
-        return sum(1 for p in _in_window(priors, context.as_of) if p.purpose == purpose)
+        purposes = [purpose_of(p) for p in _in_window(priors, context.as_of)]
+        return None if None in purposes else purposes.count(purpose)
 
     fact(
         f"{purpose}_sessions_12m",
@@ -732,7 +790,13 @@ def _region_supported(context: FactContext) -> FactValue:
     per_procedure=True,
 )
 def _bleeding_class(context: FactContext) -> FactValue:
-    return load_procedures()[context.procedure].bleeding_risk_for(_region(context)).value
+    procedure = load_procedures()[context.procedure]
+    region = _region(context)
+    if region is None and set(procedure.bleeding_risk_by_region.values()) - {
+        procedure.bleeding_risk
+    }:
+        return None  # the class depends on the region, which is not known
+    return procedure.bleeding_risk_for(region).value
 
 
 @fact(
@@ -745,8 +809,8 @@ def _steroid_ceiling(context: FactContext) -> FactValue:
     planned = _planned(context)
     if planned is None or planned.steroid is None:
         return False
-    if planned.steroid_dose_mg is None:
-        return None
+    if planned.steroid_dose_mg is None or corticosteroid_named(planned.steroid) is None:
+        return None  # an unrecognised steroid cannot be checked against its ceiling
     return bool(exceeds_epidural_ceiling(planned.steroid, planned.steroid_dose_mg))
 
 
@@ -773,16 +837,26 @@ def _days_since(context: FactContext) -> FactValue:
     return (context.as_of - priors[0].performed_on).days if priors else None
 
 
+def _count_relieved(priors: Iterable[PriorProcedure], threshold: float) -> int | None:
+    """How many gave at least this relief; unknown if any relief was not recorded."""
+    reliefs = [p.percent_relief for p in priors]
+    if None in reliefs:
+        return None
+    return sum(1 for relief in reliefs if relief is not None and relief >= threshold)
+
+
 def _relief_count(
-    name: str, ids: Iterable[ProcedureId], threshold: float, description: str, purpose: str | None = None
+    name: str,
+    ids: Iterable[ProcedureId],
+    threshold: float,
+    description: str,
+    purpose: str | None = None,
 ) -> None:
     id_set = frozenset(ids)
 
     def compute(context: FactContext) -> FactValue:
         priors = _priors(context, id_set, purpose)
-        if priors is None:
-            return None
-        return sum(1 for p in priors if (p.percent_relief or 0) >= threshold)
+        return None if priors is None else _count_relieved(priors, threshold)
 
     fact(name, FactKind.NUMBER, description, unit="blocks", per_procedure=True)(compute)
 
@@ -809,7 +883,9 @@ _relief_count(
 )
 
 
-def _prior_date(name: str, ids: Iterable[ProcedureId], description: str, purpose: str | None = None) -> None:
+def _prior_date(
+    name: str, ids: Iterable[ProcedureId], description: str, purpose: str | None = None
+) -> None:
     id_set = frozenset(ids)
 
     def compute(context: FactContext) -> FactValue:
@@ -889,7 +965,7 @@ def _mbb_since_rfa(context: FactContext) -> FactValue:
     if blocks is None or ablations is None:
         return None
     since = ablations[0].performed_on if ablations else date.min
-    return sum(1 for b in blocks if b.performed_on > since and (b.percent_relief or 0) >= 80)
+    return _count_relieved((b for b in blocks if b.performed_on > since), 80)
 
 
 def _trial_fact(name: str, trial: ProcedureId, description: str) -> None:
@@ -906,7 +982,9 @@ def _trial_fact(name: str, trial: ProcedureId, description: str) -> None:
     fact(name, FactKind.NUMBER, description, unit="%")(compute)
 
 
-_trial_fact("scs_trial_relief", ProcedureId.SCS_TRIAL, "Relief during the spinal cord stimulator trial")
+_trial_fact(
+    "scs_trial_relief", ProcedureId.SCS_TRIAL, "Relief during the spinal cord stimulator trial"
+)
 _trial_fact(
     "intrathecal_trial_relief",
     ProcedureId.INTRATHECAL_PUMP_TRIAL,
@@ -924,13 +1002,19 @@ def _procedure_done(name: str, procedure: ProcedureId, description: str) -> None
     fact(name, FactKind.BOOLEAN, description)(compute)
 
 
-_procedure_done("scs_trial_done", ProcedureId.SCS_TRIAL, "A spinal cord stimulator trial is on record")
 _procedure_done(
-    "intrathecal_trial_done", ProcedureId.INTRATHECAL_PUMP_TRIAL, "An intrathecal trial is on record"
+    "scs_trial_done", ProcedureId.SCS_TRIAL, "A spinal cord stimulator trial is on record"
+)
+_procedure_done(
+    "intrathecal_trial_done",
+    ProcedureId.INTRATHECAL_PUMP_TRIAL,
+    "An intrathecal trial is on record",
 )
 _procedure_done("scs_implanted", ProcedureId.SCS_IMPLANT, "A spinal cord stimulator is implanted")
 _procedure_done(
-    "intrathecal_pump_implanted", ProcedureId.INTRATHECAL_PUMP_IMPLANT, "An intrathecal pump is implanted"
+    "intrathecal_pump_implanted",
+    ProcedureId.INTRATHECAL_PUMP_IMPLANT,
+    "An intrathecal pump is implanted",
 )
 
 
@@ -942,7 +1026,6 @@ def _planned(context: FactContext) -> PlannedProcedure | None:
         if planned.procedure is context.procedure:
             return planned
     return None
-
 
 
 @fact(

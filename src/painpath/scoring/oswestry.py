@@ -89,18 +89,28 @@ def oswestry_from_answers(answers: OswestryAnswers) -> OswestryResult:
     """The result for a case's ODI: from the section answers when given, else the recorded score.
 
     When both are given they must agree (within rounding); a conflict raises NotScorable rather
-    than silently preferring one.
+    than silently preferring one. Section answers too incomplete to score leave the recorded
+    score, where there is one, as the result: it was scored from a fuller form.
     """
     if answers.items is None:
-        if answers.score is None:  # pragma: no cover - the case model requires one of the two
-            raise NotScorable("no ODI section answers and no recorded score")
-        return OswestryResult(
-            score=answers.score, sections_answered=None, band=oswestry_band(answers.score)
-        )
-    result = score_oswestry(answers.items)
+        return _recorded(answers)
+    try:
+        result = score_oswestry(answers.items)
+    except NotScorable:
+        if answers.score is None:
+            raise
+        return _recorded(answers)
     if answers.score is not None and abs(answers.score - result.score) > _RECORDED_SCORE_SLACK:
         raise NotScorable(
             f"the recorded ODI score {answers.score:g} disagrees with the section answers, "
             f"which score {result.score:.1f}"
         )
     return result
+
+
+def _recorded(answers: OswestryAnswers) -> OswestryResult:
+    if answers.score is None:  # pragma: no cover - the case model requires one of the two
+        raise NotScorable("no ODI section answers and no recorded score")
+    return OswestryResult(
+        score=answers.score, sections_answered=None, band=oswestry_band(answers.score)
+    )
