@@ -152,13 +152,19 @@ def _basis(procedure: ProcedureRecommendation) -> str:
 
 def _detail(procedure: ProcedureRecommendation, *, trace: bool) -> Panel:
     parts: list[RenderableType] = []
-    for result in procedure.reasons:
+    # A procedure ruled out shows what rules it out; its outstanding steps would only distract.
+    ruled_out = procedure.status in {Status.NOT_INDICATED, Status.CONTRAINDICATED} and not trace
+    shown = [r for r in procedure.reasons if not ruled_out or r.status is procedure.status]
+    for result in shown:
         parts.append(_reason_line(result, mark="x"))
         if trace:
             parts.extend(_checks(result.checks))
+    if len(shown) < len(procedure.reasons):
+        hidden = len(procedure.reasons) - len(shown)
+        parts.append(Text(f"  ({hidden} further outstanding items; --trace shows all)", "dim"))
     for result in procedure.advice:
         parts.append(_reason_line(result, mark="i"))
-    for action in procedure.actions:
+    for action in () if ruled_out else procedure.actions:
         parts.append(Text(f"  -> {action}"))
     if procedure.status is Status.RECOMMENDED or trace:
         for result in procedure.supporting:
