@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from painpath.case_commands import case_app
 from painpath.case_input import CaseInputError, describe_errors, load_case_file
 from painpath.domain.case import Case, Medication, PegAnswers
 from painpath.domain.vocabulary import DoseUnit, ProcedureId, Route
@@ -53,6 +54,7 @@ docs_app = typer.Typer(help="Generate documentation from the knowledge base.", n
 app.add_typer(schema_app, name="schema")
 app.add_typer(score_app, name="score")
 app.add_typer(docs_app, name="docs")
+app.add_typer(case_app, name="case")
 
 out = Console(soft_wrap=False, width=120)
 err = Console(stderr=True, soft_wrap=True)

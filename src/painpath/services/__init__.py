@@ -1,0 +1,1 @@
+"""Use cases: load records through the ports, build the case, own the transaction."""

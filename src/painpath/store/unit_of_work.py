@@ -1,0 +1,48 @@
+"""A unit of work over one SQLAlchemy session: commit explicitly, or nothing is written."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from painpath.store.repositories import SqlClinicRepository, SqlPatientRepository
+
+
+class SqlUnitOfWork:
+    clinics: SqlClinicRepository
+    patients: SqlPatientRepository
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+        self._session: Session | None = None
+
+    def __enter__(self) -> Self:
+        self._session = self._sessions()
+        self.clinics = SqlClinicRepository(self._session)
+        self.patients = SqlPatientRepository(self._session)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        # Whatever was not committed is undone: a failure midway leaves no partial records.
+        session = self._active()
+        session.rollback()
+        session.close()
+        self._session = None
+
+    def commit(self) -> None:
+        self._active().commit()
+
+    def rollback(self) -> None:
+        self._active().rollback()
+
+    def _active(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("the unit of work is used outside its 'with' block")
+        return self._session

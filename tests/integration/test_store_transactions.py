@@ -1,0 +1,83 @@
+"""A unit of work writes all or nothing, and the database keeps its own promises."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from painpath.case_input import load_case_file
+from painpath.domain.case import Case
+from painpath.domain.records import PatientRecords
+from painpath.services.case_builder import DuplicatePatientError, import_case
+from painpath.store.database import Store
+from painpath.store.repositories import SqlPatientRepository
+from painpath.store.tables import Base, ClinicRow, DiagnosisRow, PatientRow
+
+AS_OF = date(2026, 11, 25)
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "cases" / "sacroiliac_pain.json"
+
+
+def _case() -> Case:
+    return load_case_file(EXAMPLE, AS_OF)
+
+
+def _row_counts(store: Store) -> dict[str, int]:
+    with store.engine.connect() as connection:
+        return {
+            name: connection.scalar(select(func.count()).select_from(table)) or 0
+            for name, table in Base.metadata.tables.items()
+        }
+
+
+def test_a_failure_midway_through_an_import_writes_nothing(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = SqlPatientRepository.add_records
+
+    def add_then_fail(self: SqlPatientRepository, patient_id: int, records: PatientRecords) -> None:
+        original(self, patient_id, records)
+        raise RuntimeError("the connection dropped")
+
+    monkeypatch.setattr(SqlPatientRepository, "add_records", add_then_fail)
+    with pytest.raises(RuntimeError, match="connection dropped"):
+        import_case(uow=store.unit_of_work(), case=_case(), clinic_code="c", mrn="1", as_of=AS_OF)
+    assert set(_row_counts(store).values()) == {0}
+
+
+def test_nothing_is_written_without_a_commit(store: Store) -> None:
+    with store.unit_of_work() as uow:
+        uow.clinics.add(code="east", name="East")
+    assert _row_counts(store)["clinics"] == 0
+
+
+def test_a_medical_record_number_is_unique_within_a_clinic(store: Store) -> None:
+    import_case(uow=store.unit_of_work(), case=_case(), clinic_code="c", mrn="7", as_of=AS_OF)
+    with pytest.raises(DuplicatePatientError, match="already has MRN '7'"):
+        import_case(uow=store.unit_of_work(), case=_case(), clinic_code="c", mrn="7", as_of=AS_OF)
+    import_case(uow=store.unit_of_work(), case=_case(), clinic_code="d", mrn="7", as_of=AS_OF)
+    assert _row_counts(store)["patients"] == 2
+
+
+def test_the_database_rejects_a_second_patient_with_the_same_mrn(store: Store) -> None:
+    with store.sessions() as session:
+        clinic = ClinicRow(code="c", name="C")
+        session.add(clinic)
+        session.flush()
+        for _ in range(2):
+            session.add(
+                PatientRow(clinic_id=clinic.id, mrn="9", sex="male", preferred_language="en",
+                           age_years=50, age_recorded_on=AS_OF)
+            )  # fmt: skip
+        with pytest.raises(IntegrityError):
+            session.flush()
+
+
+def test_a_record_for_a_missing_patient_is_rejected(store: Store) -> None:
+    with store.sessions() as session:
+        session.add(DiagnosisRow(clinic_id=1, patient_id=1, recorded_on=AS_OF, code="M54.50"))
+        with pytest.raises(IntegrityError):
+            session.flush()
