@@ -9,6 +9,7 @@ in the published format. The same ``(n, seed)`` always yields the same cases.
 
 from __future__ import annotations
 
+import gc
 import random
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
@@ -90,7 +91,15 @@ _PLANNED_STEROIDS = (
 
 def generate_cases(n: int, seed: int = 0) -> list[Case]:
     """``n`` validated cases; the same ``(n, seed)`` always gives the same list."""
-    return list(iter_cases(n, seed))
+    # While a list of new objects grows, the cyclic collector scans it again and again; cases
+    # hold no reference cycles, so pausing it saves that time and frees nothing later.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return list(iter_cases(n, seed))
+    finally:
+        if paused:
+            gc.enable()
 
 
 def iter_cases(n: int, seed: int = 0) -> Iterator[Case]:

@@ -103,6 +103,11 @@ _RAISER_DESCRIPTIONS = {
 
 
 def hold_results(case: Case, procedure: Procedure, as_of: date) -> list[RuleResult]:
+    if case.medications is not None and not any(
+        find_antithrombotic(medication.name) is not None for medication in case.medications
+    ):
+        # Most patients take no blood thinner: nothing to hold, and no class to work out for it.
+        return []
     risk = bleeding_risk(case, procedure)
     if case.medications is None:
         return [_unknown_medications(list(risk.checks))]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
 from painpath.domain.case import Case
 from painpath.domain.vocabulary import ProcedureId, Status
@@ -43,14 +44,20 @@ class FactReader:
 
     def for_procedure(self, procedure: ProcedureId) -> Callable[[str], FactValue]:
         context = FactContext(self._case, self._as_of, procedure)
+        patient = self._patient_cache
         local: dict[str, FactValue] = {}
 
         def read(name: str) -> FactValue:
+            # Nearly every read is a repeat, so the two cache look-ups come first. A fact lives in
+            # one cache only (its scope never changes), so looking in both cannot mix them up.
+            if name in local:
+                return local[name]
+            if name in patient:
+                return patient[name]
             fact = FACTS[name]
-            cache = local if fact.per_procedure else self._patient_cache
-            if name not in cache:
-                cache[name] = fact.compute(context)
-            return cache[name]
+            value = fact.compute(context)
+            (local if fact.per_procedure else patient)[name] = value
+            return value
 
         return read
 
@@ -62,9 +69,17 @@ def evaluate(case: Case, as_of: date, rule_book: RuleBook | None = None) -> Eval
     red_flags = tuple(_red_flag(rule, patient_facts) for rule in book.red_flag_rules)
     candidacy = tuple(_candidacy(rule, patient_facts) for rule in book.candidacy_rules)
     routing = _routing_result(red_flags)
-    shared: dict[str, RuleResult] = {}
+    shared: dict[object, RuleResult] = {}
     procedures = tuple(
-        _procedure(case, as_of, procedure, book, reader.for_procedure(procedure), routing, shared)
+        _procedure(
+            case,
+            as_of,
+            procedure,
+            book=book,
+            facts=reader.for_procedure(procedure),
+            routing=routing,
+            shared=shared,
+        )
         for procedure in ProcedureId
     )
     return Evaluation(
@@ -90,20 +105,33 @@ class _Decided:
     missing: tuple[MissingFact, ...]
 
 
+_OUTCOMES = {True: Outcome.FIRED, False: Outcome.PASSED, None: Outcome.UNKNOWN}
+# Enum members are read for every rule of every procedure, and on Python 3.11 each one spelt
+# out (Outcome.FIRED) is a look-up through the enum class costing about 0.1 µs: hot paths use
+# these names instead.
+_FIRED, _PASSED, _UNKNOWN = Outcome.FIRED, Outcome.PASSED, Outcome.UNKNOWN
+_RECOMMENDED, _CONDITIONAL = Status.RECOMMENDED, Status.CONDITIONAL
+
+
 def decide(condition: Condition, facts: Callable[[str], FactValue]) -> _Decided:
+    return _Decided(*_decide(condition, facts))
+
+
+def _decide(
+    condition: Condition, facts: Callable[[str], FactValue]
+) -> tuple[Outcome, tuple[Check, ...], tuple[MissingFact, ...]]:
+    """What :func:`decide` returns, as a plain tuple for the engine's own use: it decides about
+    a hundred rules per case, and a record built for each only to be unpacked at once is waste."""
     trace: list[Check] = []
     truth = condition.evaluate(facts, trace)
-    outcome = {True: Outcome.FIRED, False: Outcome.PASSED, None: Outcome.UNKNOWN}[truth]
-    missing = (
-        _unique_missing(
-            MissingFact(check.fact, FACTS[check.fact].description)
-            for check in trace
-            if check.held is None
-        )
-        if truth is None
-        else ()
+    if truth is not None:
+        return _OUTCOMES[truth], tuple(trace), ()
+    missing = _unique_missing(
+        MissingFact(check.fact, FACTS[check.fact].description)
+        for check in trace
+        if check.held is None
     )
-    return _Decided(outcome, tuple(trace), missing)
+    return _UNKNOWN, tuple(trace), missing
 
 
 def _red_flag(rule: Rule, facts: Callable[[str], FactValue]) -> RedFlagResult:
@@ -172,29 +200,43 @@ def _procedure(
     case: Case,
     as_of: date,
     procedure: ProcedureId,
+    *,
     book: RuleBook,
     facts: Callable[[str], FactValue],
     routing: RuleResult | None,
-    shared: dict[str, RuleResult],
+    shared: dict[object, RuleResult],
 ) -> ProcedureRecommendation:
+    scopes = _procedure_facts(book)
     results = [
-        _shared_result(compiled, facts, as_of, shared) for compiled in book.rules_for(procedure)
+        _shared_result(compiled, scopes[compiled.rule.id], facts, as_of, shared)
+        for compiled in book.rules_for(procedure)
     ]
-    results.extend(hold_results(case, load_procedures()[procedure], as_of))
+    knowledge = load_procedures()[procedure]
+    results.extend(hold_results(case, knowledge, as_of))
     if routing is not None:
         results.append(routing)
-    holding = [r for r in results if r.outcome is not Outcome.PASSED and r.status is not None]
+    # One pass sorts the results into what held the procedure back, what supports it, and advice.
+    holding: list[RuleResult] = []
+    supporting: list[RuleResult] = []
+    advice: list[RuleResult] = []
+    for result in results:
+        if result.outcome is _PASSED:
+            supporting.append(result)
+        elif result.status is not None:
+            holding.append(result)
+        elif result.outcome is _FIRED:
+            advice.append(result)
     holding.sort(key=lambda r: -r.status.severity if r.status else 0)
-    status = holding[0].status if holding and holding[0].status else Status.RECOMMENDED
-    definite = [r for r in holding if r.status is not Status.CONDITIONAL]
+    status = holding[0].status if holding and holding[0].status else _RECOMMENDED
+    definite = [r for r in holding if r.status is not _CONDITIONAL]
     earliest_dates = [r.earliest for r in holding if r.earliest is not None]
     return ProcedureRecommendation(
         procedure=procedure,
-        name=load_procedures()[procedure].name,
+        name=knowledge.name,
         status=status,
         reasons=tuple(holding),
-        supporting=tuple(r for r in results if r.outcome is Outcome.PASSED),
-        advice=tuple(r for r in results if r.outcome is Outcome.FIRED and r.status is None),
+        supporting=tuple(supporting),
+        advice=tuple(advice),
         actions=tuple(dict.fromkeys(r.action for r in results if r.action)),
         missing=_unique_missing(m for r in holding for m in r.missing),
         # A date only means something when time alone stands between the patient and the step.
@@ -202,16 +244,33 @@ def _procedure(
     )
 
 
+@cache
+def _procedure_facts(book: RuleBook) -> dict[str, tuple[str, ...]]:
+    """For each rule, the facts it reads that depend on the procedure (none for most rules)."""
+    return {
+        rule.id: tuple(sorted(name for name in rule.fact_names if FACTS[name].per_procedure))
+        for rule in book.rules
+    }
+
+
 def _shared_result(
     compiled: CompiledRule,
+    procedure_facts: tuple[str, ...],
     facts: Callable[[str], FactValue],
     as_of: date,
-    shared: dict[str, RuleResult],
+    shared: dict[object, RuleResult],
 ) -> RuleResult:
-    """A rule that reads only patient facts has one result for every procedure it applies to."""
-    if compiled.per_procedure:
-        return _rule_result(compiled, facts, as_of)
-    key = compiled.rule.id
+    """One result for every procedure that gives the rule the same facts.
+
+    A rule that reads only patient facts is decided once per case. One that reads facts of the
+    procedure (its sessions, its bleeding-risk class) is decided again only for a procedure where
+    those differ: the epidurals, for one, share a session cap and so a count. Everything else a
+    result depends on (the rule, patient facts, the date) is the same within one evaluation.
+    """
+    key: object = compiled.rule.id
+    if procedure_facts:
+        # The type is in the key so that 1, 1.0 and True, equal in Python, stay apart in a trace.
+        key = (key, *[(type(value), value) for value in map(facts, procedure_facts)])
     if key not in shared:
         shared[key] = _rule_result(compiled, facts, as_of)
     return shared[key]
@@ -221,34 +280,40 @@ def _rule_result(
     compiled: CompiledRule, facts: Callable[[str], FactValue], as_of: date
 ) -> RuleResult:
     rule = compiled.rule
-    decided = decide(compiled.condition, facts)
+    outcome, checks, missing = _decide(compiled.condition, facts)
     effect = rule.effect
     earliest = None
     action = None
-    if decided.outcome is Outcome.FIRED:
+    if outcome is _FIRED:
         if effect.earliest is not None:
             start = facts(effect.earliest.date)
             if isinstance(start, date):
                 earliest = max(start + timedelta(days=effect.earliest.plus_days), as_of)
         if effect.action:
-            action = effect.action.replace("{earliest}", earliest.isoformat() if earliest else "a later date")
-    reason = {
-        Outcome.FIRED: effect.reason,
-        Outcome.PASSED: rule.passed or f"Checked: {rule.title}.",
-        Outcome.UNKNOWN: "Cannot be decided yet: "
-        + ", ".join(m.description.lower() for m in decided.missing)
-        + f" (for: {rule.title.lower()}).",
-    }[decided.outcome]
+            action = effect.action.replace(
+                "{earliest}", earliest.isoformat() if earliest else "a later date"
+            )
+    # Only the reason for the outcome at hand is written out.
+    if outcome is _FIRED:
+        reason = effect.reason
+    elif outcome is _PASSED:
+        reason = rule.passed or f"Checked: {rule.title}."
+    else:
+        reason = (
+            "Cannot be decided yet: "
+            + ", ".join(m.description.lower() for m in missing)
+            + f" (for: {rule.title.lower()})."
+        )
     return RuleResult(
         rule_id=rule.id,
         kind=rule.kind,
         title=rule.title,
-        outcome=decided.outcome,
-        status=_status(decided.outcome, effect.status),
+        outcome=outcome,
+        status=_status(outcome, effect.status),
         reason=reason,
         citations=rule.citations,
-        checks=decided.checks,
-        missing=decided.missing,
+        checks=checks,
+        missing=missing,
         earliest=earliest,
         action=action,
         unconfirmed_source=compiled.unconfirmed_source,
@@ -256,11 +321,11 @@ def _rule_result(
 
 
 def _status(outcome: Outcome, effect_status: Status | None) -> Status | None:
-    if outcome is Outcome.FIRED:
+    if outcome is _FIRED:
         return effect_status
     # An undecidable rule holds the procedure at conditional, unless it is only advice.
-    if outcome is Outcome.UNKNOWN and effect_status is not None:
-        return Status.CONDITIONAL
+    if outcome is _UNKNOWN and effect_status is not None:
+        return _CONDITIONAL
     return None
 
 
