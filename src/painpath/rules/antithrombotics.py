@@ -151,34 +151,45 @@ def _hold_for_classes(
     advice = {(row.hold[r], row.restart_hours[r]) for r in risk.possible}
     if len(advice) == 1:
         return result
-    return RuleResult(
-        rule_id=RULE_ID,
-        kind="safety",
-        title=TITLE,
-        outcome=Outcome.UNKNOWN,
-        status=Status.CONDITIONAL,
-        reason=(
-            f"{medication.name}: the hold depends on the bleeding-risk class, which depends on "
-            "facts not recorded."
-        ),
+    return _undecided(
+        f"{medication.name}: the hold depends on the bleeding-risk class, which depends on "
+        "facts not recorded.",
         citations=drug.citations,
         checks=result.checks,
         missing=risk.missing,
-        unconfirmed_source=not row.verified,
+        caveat=not row.verified,
     )
 
 
 def _unknown_medications(checks: list[Check]) -> RuleResult:
+    return _undecided(
+        "The medication list is not recorded, so blood thinners cannot be ruled out.",
+        citations=CITATIONS,
+        checks=(*checks, Check("medications", "recorded", True, None, None)),
+        missing=(MissingFact("medications", "Current medications, with any blood thinner"),),
+    )
+
+
+def _undecided(
+    reason: str,
+    *,
+    citations: tuple[str, ...],
+    checks: tuple[Check, ...],
+    missing: tuple[MissingFact, ...],
+    caveat: bool = False,
+) -> RuleResult:
+    """The hold cannot be worked out without facts not recorded: conditional, naming them."""
     return RuleResult(
         rule_id=RULE_ID,
         kind="safety",
         title=TITLE,
         outcome=Outcome.UNKNOWN,
         status=Status.CONDITIONAL,
-        reason="The medication list is not recorded, so blood thinners cannot be ruled out.",
-        citations=CITATIONS,
-        checks=(*checks, Check("medications", "recorded", True, None, None)),
-        missing=(MissingFact("medications", "Current medications, with any blood thinner"),),
+        reason=reason,
+        citations=citations,
+        checks=checks,
+        missing=missing,
+        unconfirmed_source=caveat,
     )
 
 
@@ -195,13 +206,8 @@ def _hold(
     checks = [*risk_checks, Check("bleeding_risk_class", "==", risk.value, risk.value, True)]
     row, missing = _row(case, medication, drug, as_of)
     if row is None:
-        return RuleResult(
-            rule_id=RULE_ID,
-            kind="safety",
-            title=TITLE,
-            outcome=Outcome.UNKNOWN,
-            status=Status.CONDITIONAL,
-            reason=f"{medication.name}: the hold depends on details not recorded.",
+        return _undecided(
+            f"{medication.name}: the hold depends on details not recorded.",
             citations=drug.citations,
             checks=tuple(checks),
             missing=tuple(missing),

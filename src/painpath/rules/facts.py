@@ -396,6 +396,7 @@ for _name, _description in (
     ("renal_disease", "Renal disease"),
     ("liver_disease", "Liver disease"),
     ("immunosuppressed", "Immunosuppression"),
+    ("uncontrolled_psychiatric_disorder", "Uncontrolled psychiatric disorder"),
 ):
     _comorbidity(_name, _description)
 
@@ -1064,6 +1065,18 @@ def _planned_regions(context: FactContext) -> FactValue:
     return len({_level_region(level) for level in planned.levels}) or None
 
 
+@fact(
+    "reason_not_ablation_documented",
+    FactKind.BOOLEAN,
+    "The plan documents why radiofrequency ablation is not being done",
+    per_procedure=True,
+)
+def _reason_not_ablation(context: FactContext) -> FactValue:
+    # Documentation is itself the fact: a plan without the reason has not documented it.
+    planned = _planned(context)
+    return planned is not None and bool(planned.reason_not_ablation)
+
+
 # --- helpers ---------------------------------------------------------------------------------
 
 
@@ -1076,20 +1089,3 @@ def _kleene_any(values: Iterable[bool | None]) -> bool | None:
         if value is None:
             seen_unknown = True
     return None if seen_unknown else False
-
-
-# --- added facts: psychiatric contraindication, documentation of the ablation decision -------
-
-_comorbidity("uncontrolled_psychiatric_disorder", "Uncontrolled psychiatric disorder")
-
-
-@fact(
-    "reason_not_ablation_documented",
-    FactKind.BOOLEAN,
-    "The plan documents why radiofrequency ablation is not being done",
-    per_procedure=True,
-)
-def _reason_not_ablation(context: FactContext) -> FactValue:
-    # Documentation is itself the fact: a plan without the reason has not documented it.
-    planned = _planned(context)
-    return planned is not None and bool(planned.reason_not_ablation)
