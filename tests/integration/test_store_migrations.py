@@ -12,7 +12,7 @@ from sqlalchemy import Engine, inspect, text
 
 from painpath.config import Settings
 from painpath.store.database import alembic_config, migrate, open_store
-from painpath.store.tables import Base
+from painpath.store.schema import Base
 
 
 def test_upgrade_head_from_empty_creates_every_table(engine: Engine) -> None:

@@ -15,7 +15,8 @@ from painpath.domain.records import PatientRecords
 from painpath.services.case_builder import DuplicatePatientError, import_case
 from painpath.store.database import Store
 from painpath.store.repositories import SqlPatientRepository
-from painpath.store.tables import Base, ClinicRow, DiagnosisRow, PatientRow
+from painpath.store.schema import Base
+from painpath.store.tables import ClinicRow, DiagnosisRow, PatientRow
 
 AS_OF = date(2026, 11, 25)
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "cases" / "sacroiliac_pain.json"

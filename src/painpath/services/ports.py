@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Protocol, Self
 
+from painpath.domain.audit import AuditEntry, AuditEvent
 from painpath.domain.records import PatientHistory, PatientProfile, PatientRecords
 
 
@@ -30,6 +31,13 @@ class PatientRepository(Protocol):
         """The patient and all their records, or None if there is no such patient."""
 
 
+class AuditLog(Protocol):
+    """The append-only audit trail; there is deliberately no update or delete."""
+
+    def append(self, event: AuditEvent) -> AuditEntry:
+        """Chain the event to the last entry and store it."""
+
+
 class UnitOfWork(Protocol):
     """One transaction: everything done inside is committed together or not at all."""
 
@@ -38,6 +46,9 @@ class UnitOfWork(Protocol):
 
     @property
     def patients(self) -> PatientRepository: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
 
     def __enter__(self) -> Self: ...
 

@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import Engine
 
 from painpath.config import Settings
-from painpath.store.tables import Base
+from painpath.store.schema import Base
 
 
 def _engine() -> Engine:

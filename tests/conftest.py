@@ -1,6 +1,6 @@
-"""Storage fixtures: every test gets a clean database, on SQLite always and on PostgreSQL when
-PAINPATH_TEST_POSTGRES_URL is set. A PostgreSQL server that is configured but unreachable makes
-the tests fail, never skip."""
+"""Database fixtures, shared by the storage and API tests: every test gets a clean database, on
+SQLite always and on PostgreSQL when PAINPATH_TEST_POSTGRES_URL is set. A PostgreSQL server
+that is configured but unreachable makes the tests fail, never skip."""
 
 from __future__ import annotations
 

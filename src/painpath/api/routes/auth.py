@@ -1,0 +1,7 @@
+"""Routes: auth."""
+
+from __future__ import annotations
+
+from painpath.api.routing import GuardedRouter
+
+router = GuardedRouter()

@@ -1,0 +1,7 @@
+"""Routes: records."""
+
+from __future__ import annotations
+
+from painpath.api.routing import GuardedRouter
+
+router = GuardedRouter()

@@ -1,0 +1,3 @@
+"""Tables: account."""
+
+from __future__ import annotations

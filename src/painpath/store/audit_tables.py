@@ -1,0 +1,3 @@
+"""Tables: audit."""
+
+from __future__ import annotations
