@@ -15,11 +15,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from painpath.case_input import CaseInputError, load_case_file
 from painpath.config import Settings
 from painpath.services.case_builder import (
-    DuplicatePatientError,
     PatientNotFoundError,
     build_case,
+    case_document,
     import_case,
 )
+from painpath.services.patients import DuplicatePatientError
 from painpath.store.database import open_store
 
 BAD_INPUT = 2
@@ -65,7 +66,7 @@ def export_case(
         _fail(str(error))
     finally:
         store.close()
-    sys.stdout.write(json.dumps(case.model_dump(mode="json", exclude_none=True), indent=2) + "\n")
+    sys.stdout.write(json.dumps(case_document(case), indent=2) + "\n")
 
 
 @case_app.command("import")

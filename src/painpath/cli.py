@@ -14,7 +14,9 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from painpath.admin_commands import clinics_app, users_app
 from painpath.case_commands import case_app
+from painpath.ops_commands import audit_app, backup, db_app, restore, serve
 from painpath.case_input import CaseInputError, describe_errors, load_case_file
 from painpath.domain.case import Case, Medication, PegAnswers
 from painpath.domain.vocabulary import DoseUnit, ProcedureId, Route
@@ -22,7 +24,7 @@ from painpath.knowledge_base.loader import KnowledgeBaseError, load_procedures
 from painpath.rules.documentation import render_rules_markdown
 from painpath.rules.engine import evaluate as evaluate_case
 from painpath.rules.loader import load_rule_book
-from painpath.rules.serialise import evaluation_to_dict, to_jsonable
+from painpath.rules.serialise import to_jsonable
 from painpath.scoring import (
     Instrument,
     NotScorable,
@@ -37,6 +39,7 @@ from painpath.scoring import (
 )
 from painpath.scoring.mme import mme_threshold_flags
 from painpath.scoring.summary import assessment_summary
+from painpath.services.cases import evaluation_report
 from painpath.text_report import render
 
 BAD_INPUT = 2
@@ -55,6 +58,10 @@ app.add_typer(schema_app, name="schema")
 app.add_typer(score_app, name="score")
 app.add_typer(docs_app, name="docs")
 app.add_typer(case_app, name="case")
+app.add_typer(clinics_app, name="clinics")
+app.add_typer(users_app, name="users")
+app.add_typer(db_app, name="db")
+app.add_typer(audit_app, name="audit")
 
 out = Console(soft_wrap=False, width=120)
 err = Console(stderr=True, soft_wrap=True)
@@ -106,7 +113,7 @@ def evaluate(
     evaluation = evaluate_case(case, day)
     summary = assessment_summary(case, day)
     if output is OutputFormat.JSON:
-        print_json({"evaluation": evaluation_to_dict(evaluation), "baseline": to_jsonable(summary)})
+        print_json(evaluation_report(evaluation, summary))
     else:
         render(out, evaluation, summary, trace=trace)
 
@@ -290,10 +297,25 @@ def mme(
     print_json({**to_jsonable(total), "flags": mme_threshold_flags(total)})
 
 
+@docs_app.command("api")
+def docs_api() -> None:
+    """Print the roles-and-actions and route tables that docs/API.md carries."""
+    from painpath.api.app import describe_app
+    from painpath.api.documentation import render_access_tables
+
+    sys.stdout.write(render_access_tables(describe_app()))
+
+
 @docs_app.command("rules")
 def docs_rules() -> None:
     """Print docs/RULES.md, generated from the rule files."""
     sys.stdout.write(render_rules_markdown())
+
+
+# Operations commands come last in the help, after the clinical ones.
+app.command("serve")(serve)
+app.command("backup")(backup)
+app.command("restore")(restore)
 
 
 def main() -> None:

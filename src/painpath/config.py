@@ -15,6 +15,8 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("var")
     database_url: str = ""
+    # Mark session cookies Secure (sent over HTTPS only); on wherever the API is served by TLS.
+    secure_cookies: bool = False
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:

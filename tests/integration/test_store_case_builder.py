@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from painpath.domain.case import Assessment, Medication, RedFlags
+from painpath.domain.case import Medication, RedFlags
 from painpath.domain.records import (
     Dated,
     ListSection,
@@ -15,6 +15,8 @@ from painpath.domain.records import (
     PatientRecords,
     ProcedureRecord,
     ProcedureStatus,
+    SectionReview,
+    VisitAssessment,
 )
 from painpath.domain.vocabulary import ProcedureId, ReliefScale, Sex, Side, SpineRegion
 from painpath.services.case_builder import PatientNotFoundError, build_case
@@ -62,12 +64,15 @@ def _visits() -> PatientRecords:
     cancelled = ProcedureRecord(procedure=ProcedureId.ESI_CAUDAL, status=ProcedureStatus.CANCELLED)
     return PatientRecords(
         assessments=(
-            Dated(FIRST_VISIT, Assessment(assessed_on=FIRST_VISIT, nrs=8)),
-            Dated(SECOND_VISIT, Assessment(assessed_on=SECOND_VISIT, nrs=5)),
+            Dated(FIRST_VISIT, VisitAssessment(assessed_on=FIRST_VISIT, nrs=8)),
+            Dated(SECOND_VISIT, VisitAssessment(assessed_on=SECOND_VISIT, nrs=5)),
         ),
         medications=(
-            Dated(FIRST_VISIT, MedicationCourse(oxycodone, FIRST_VISIT, date(2026, 5, 1))),
-            Dated(FIRST_VISIT, MedicationCourse(naproxen, FIRST_VISIT)),
+            Dated(
+                FIRST_VISIT,
+                MedicationCourse.of(oxycodone, started_on=FIRST_VISIT, stopped_on=date(2026, 5, 1)),
+            ),
+            Dated(FIRST_VISIT, MedicationCourse.of(naproxen, started_on=FIRST_VISIT)),
         ),
         red_flag_screens=(
             Dated(FIRST_VISIT, RedFlags(minor_trauma=True)),
@@ -78,7 +83,7 @@ def _visits() -> PatientRecords:
             Dated(SECOND_VISIT, ablation),
             Dated(SECOND_VISIT, cancelled),
         ),
-        section_reviews=(Dated(FIRST_VISIT, ListSection.DIAGNOSES),),
+        section_reviews=(Dated(FIRST_VISIT, SectionReview(section=ListSection.DIAGNOSES)),),
     )
 
 

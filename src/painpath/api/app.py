@@ -10,18 +10,29 @@ from painpath.api.routes import audit, auth, health, patients, procedures, recor
 from painpath.config import Settings
 from painpath.store.database import Store, open_store
 
+ROUTERS = (health, auth, users, patients, records, procedures, audit)
+
+
+def describe_app() -> FastAPI:
+    """The routes and their OpenAPI description, with no database behind them (for docs)."""
+    app = FastAPI(
+        title="painpath",
+        version=__version__,
+        description=(
+            "Clinic records and decision support for interventional back pain care. "
+            "Sign in at /auth/login; every other route needs a session or bearer token."
+        ),
+    )
+    for module in ROUTERS:
+        app.include_router(module.router)
+    install_error_handlers(app)
+    return app
+
 
 def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
     """The API on ``store`` (opened from ``settings`` and migrated when not given)."""
     settings = settings or Settings()
-    app = FastAPI(
-        title="painpath",
-        version=__version__,
-        description="Clinic records and decision support for interventional back pain care.",
-    )
+    app = describe_app()
     app.state.settings = settings
     app.state.store = store or open_store(settings)
-    install_error_handlers(app)
-    for module in (health, auth, users, patients, records, procedures, audit):
-        app.include_router(module.router)
     return app

@@ -209,7 +209,9 @@ class ConservativeCare(CaseModel):
 class Medication(CaseModel):
     """One active medication. Names are generic names; the drug tables know the rest."""
 
-    name: str = Field(description="Generic name, e.g. 'oxycodone', 'apixaban'.", min_length=2)
+    name: str = Field(
+        description="Generic name, e.g. 'oxycodone', 'apixaban'.", min_length=2, max_length=100
+    )
     dose: float | None = Field(default=None, gt=0, description="Strength per unit.")
     unit: DoseUnit | None = None
     route: Route | None = None
@@ -360,7 +362,7 @@ class Case(CaseModel):
     red_flags: RedFlags = RedFlags()
     psych_evaluation: PsychEvaluation | None = None
     surgery: SurgicalCandidacy = SurgicalCandidacy()
-    life_expectancy_months: int | None = Field(default=None, ge=0)
+    life_expectancy_months: int | None = Field(default=None, ge=0, le=1200)
     fractures: tuple[Fracture, ...] | None = None
     prior_procedures: tuple[PriorProcedure, ...] | None = None
     planned: tuple[PlannedProcedure, ...] = Field(

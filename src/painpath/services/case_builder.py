@@ -3,48 +3,63 @@
 As of a day: records dated after it are left out, stopped medications are left out, the latest
 assessment on or before it is the baseline, and screens (comorbidities, red flags, surgical
 review, examination, pain) take the latest on record. A list section is known (possibly empty)
-once it has an entry or a review on record; otherwise it stays unknown.
+once it has an entry or a review on record; otherwise it stays unknown. An allergy on record
+makes the matching allergy in the comorbidities true, whatever an earlier screen said.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from painpath.domain.case import (
     CASE_FORMAT_VERSION,
+    Assessment,
     Case,
     Comorbidities,
     Medication,
     Pain,
     Patient,
-    PlannedProcedure,
-    PriorProcedure,
     RedFlags,
     SurgicalCandidacy,
 )
 from painpath.domain.records import (
+    AllergenClass,
+    Allergy,
     Dated,
+    LifeExpectancy,
     ListSection,
     MedicationCourse,
     PatientHistory,
     PatientProfile,
     PatientRecords,
-    ProcedureRecord,
-    ProcedureStatus,
+    SectionReview,
+    VisitAssessment,
 )
+from painpath.services.case_procedures import (
+    booked_record,
+    performed_record,
+    planned_procedures,
+    prior_procedures,
+)
+from painpath.services.errors import NotFoundError
+from painpath.services.patients import ensure_mrn_free
 from painpath.services.ports import UnitOfWork
 
 RecordT = TypeVar("RecordT")
 
+# The comorbidities that an allergy on record of each kind makes true.
+ALLERGY_FLAGS: dict[AllergenClass, str] = {
+    AllergenClass.CONTRAST: "contrast_allergy",
+    AllergenClass.LOCAL_ANAESTHETIC: "local_anaesthetic_allergy",
+    AllergenClass.CORTICOSTEROID: "corticosteroid_allergy",
+    AllergenClass.BONE_CEMENT: "bone_cement_allergy",
+}
 
-class PatientNotFoundError(LookupError):
+
+class PatientNotFoundError(NotFoundError):
     """No patient has this id."""
-
-
-class DuplicatePatientError(ValueError):
-    """The clinic already has a patient with this medical record number."""
 
 
 def build_case(*, uow: UnitOfWork, patient_id: int, as_of: date) -> Case:
@@ -56,10 +71,17 @@ def build_case(*, uow: UnitOfWork, patient_id: int, as_of: date) -> Case:
     return case_from_history(history, as_of=as_of)
 
 
+def case_document(case: Case) -> dict[str, Any]:
+    """The case as JSON, as every entry point exports it: unknown fields left out."""
+    document: dict[str, Any] = case.model_dump(mode="json", exclude_none=True)
+    return document
+
+
 def case_from_history(history: PatientHistory, *, as_of: date) -> Case:
     records, profile = history.records, history.profile
     view = _AsOf(records, as_of)
     procedures = view.values(records.procedures, lambda _: None)
+    reviewed_procedures = ListSection.PRIOR_PROCEDURES in view.reviewed
     return Case(
         format_version=CASE_FORMAT_VERSION,
         case_id=profile.reference,
@@ -70,7 +92,7 @@ def case_from_history(history: PatientHistory, *, as_of: date) -> Case:
             preferred_language=profile.preferred_language,
         ),
         pain=view.latest(records.pain, lambda _: None) or Pain(),
-        assessment=view.latest(records.assessments, lambda a: a.assessed_on),
+        assessment=_assessment(view.latest(records.assessments, lambda a: a.assessed_on)),
         diagnoses=view.section(ListSection.DIAGNOSES, records.diagnoses, lambda _: None),
         imaging=view.section(ListSection.IMAGING, records.imaging, lambda s: s.performed_on),
         examination=view.latest(records.examinations, lambda e: e.examined_on),
@@ -79,14 +101,14 @@ def case_from_history(history: PatientHistory, *, as_of: date) -> Case:
         ),
         medications=_medications(view, records.medications),
         labs=view.section(ListSection.LABS, records.labs, lambda lab: lab.measured_on),
-        comorbidities=view.latest(records.comorbidity_screens, lambda _: None) or Comorbidities(),
+        comorbidities=_comorbidities(view, records),
         red_flags=view.latest(records.red_flag_screens, lambda _: None) or RedFlags(),
         psych_evaluation=view.latest(records.psych_evaluations, lambda p: p.evaluated_on),
         surgery=view.latest(records.surgical_reviews, lambda _: None) or SurgicalCandidacy(),
-        life_expectancy_months=view.latest(records.life_expectancy_months, lambda _: None),
+        life_expectancy_months=_months(view.latest(records.life_expectancy_months, _undated)),
         fractures=view.section(ListSection.FRACTURES, records.fractures, lambda f: f.fractured_on),
-        prior_procedures=_prior_procedures(view, procedures, as_of),
-        planned=tuple(_planned(record) for record in procedures if _pending(record, as_of)),
+        prior_procedures=prior_procedures(procedures, as_of=as_of, reviewed=reviewed_procedures),
+        planned=planned_procedures(procedures, as_of=as_of),
     )
 
 
@@ -96,17 +118,19 @@ class _AsOf:
     def __init__(self, records: PatientRecords, as_of: date) -> None:
         self.as_of = as_of
         self.reviewed = {
-            review.value for review in records.section_reviews if review.recorded_on <= as_of
+            review.value.section
+            for review in records.section_reviews
+            if review.recorded_on <= as_of
         }
+
+    def known(self, entry: Dated[RecordT], dated: Callable[[RecordT], date | None]) -> bool:
+        """Recorded by the day, and (when the record has a date of its own) dated by it."""
+        return entry.recorded_on <= self.as_of and (dated(entry.value) or self.as_of) <= self.as_of
 
     def values(
         self, entries: Sequence[Dated[RecordT]], dated: Callable[[RecordT], date | None]
     ) -> list[RecordT]:
-        return [
-            entry.value
-            for entry in entries
-            if entry.recorded_on <= self.as_of and (dated(entry.value) or self.as_of) <= self.as_of
-        ]
+        return [entry.value for entry in entries if self.known(entry, dated)]
 
     def latest(
         self, entries: Sequence[Dated[RecordT]], dated: Callable[[RecordT], date | None]
@@ -114,7 +138,7 @@ class _AsOf:
         candidates = [
             (dated(entry.value) or entry.recorded_on, index, entry.value)
             for index, entry in enumerate(entries)
-            if entry.recorded_on <= self.as_of and (dated(entry.value) or self.as_of) <= self.as_of
+            if self.known(entry, dated)
         ]
         return max(candidates, key=lambda found: found[:2])[2] if candidates else None
 
@@ -128,6 +152,30 @@ class _AsOf:
         return tuple(found) if found or section in self.reviewed else None
 
 
+def _undated(_: object) -> None:
+    return None
+
+
+def _assessment(visit: VisitAssessment | None) -> Assessment | None:
+    return None if visit is None else visit.assessment()
+
+
+def _months(estimate: LifeExpectancy | None) -> int | None:
+    return None if estimate is None else estimate.months
+
+
+def _comorbidities(view: _AsOf, records: PatientRecords) -> Comorbidities:
+    screened = view.latest(records.comorbidity_screens, _undated) or Comorbidities()
+    allergies: list[Allergy] = view.values(records.allergies, _undated)
+    # A recorded allergy outranks a screen's "no": the screen may be older, or simply wrong.
+    known = {
+        ALLERGY_FLAGS[allergy.substance_class]: True
+        for allergy in allergies
+        if allergy.substance_class in ALLERGY_FLAGS
+    }
+    return screened.model_copy(update=known) if known else screened
+
+
 def _medications(
     view: _AsOf, courses: Sequence[Dated[MedicationCourse]]
 ) -> tuple[Medication, ...] | None:
@@ -135,60 +183,9 @@ def _medications(
     if taken is None:
         return None
     return tuple(
-        course.medication
+        course.medication()
         for course in taken
         if course.stopped_on is None or course.stopped_on > view.as_of
-    )
-
-
-def _prior_procedures(
-    view: _AsOf, procedures: list[ProcedureRecord], as_of: date
-) -> tuple[PriorProcedure, ...] | None:
-    done = tuple(_prior(record) for record in procedures if _done(record, as_of))
-    return done if done or ListSection.PRIOR_PROCEDURES in view.reviewed else None
-
-
-def _done(record: ProcedureRecord, as_of: date) -> bool:
-    return (
-        record.status is ProcedureStatus.PERFORMED
-        and record.performed_on is not None
-        and record.performed_on <= as_of
-    )
-
-
-def _pending(record: ProcedureRecord, as_of: date) -> bool:
-    if record.status in (ProcedureStatus.PLANNED, ProcedureStatus.SCHEDULED):
-        return True
-    # Performed after the day asked about: on that day it was still to come.
-    return record.status is ProcedureStatus.PERFORMED and not _done(record, as_of)
-
-
-def _prior(record: ProcedureRecord) -> PriorProcedure:
-    return PriorProcedure(
-        procedure=record.procedure,
-        performed_on=record.performed_on,
-        region=record.region,
-        levels=record.levels,
-        side=record.side,
-        percent_relief=record.percent_relief,
-        relief_scale=record.relief_scale,
-        relief_weeks=record.relief_weeks,
-        relief_ongoing=record.relief_ongoing,
-        purpose=record.purpose,
-        steroid=record.steroid,
-        steroid_dose_mg=record.steroid_dose_mg,
-    )
-
-
-def _planned(record: ProcedureRecord) -> PlannedProcedure:
-    return PlannedProcedure(
-        procedure=record.procedure,
-        planned_on=record.planned_on or record.performed_on,
-        levels=record.levels,
-        side=record.side,
-        steroid=record.steroid,
-        steroid_dose_mg=record.steroid_dose_mg,
-        reason_not_ablation=record.reason_not_ablation,
     )
 
 
@@ -202,11 +199,17 @@ def import_case(*, uow: UnitOfWork, case: Case, clinic_code: str, mrn: str, as_o
         clinic_id = uow.clinics.find(clinic_code)
         if clinic_id is None:
             clinic_id = uow.clinics.add(code=clinic_code, name=clinic_code)
-        elif uow.patients.find_by_mrn(clinic_id=clinic_id, mrn=mrn) is not None:
-            raise DuplicatePatientError(f"clinic {clinic_code!r} already has MRN {mrn!r}")
-        patient_id = uow.patients.add(_profile(case, clinic_id=clinic_id, mrn=mrn, as_of=as_of))
-        uow.patients.add_records(patient_id, records_from_case(case, as_of=as_of))
+        patient_id = store_case(uow, case=case, clinic_id=clinic_id, mrn=mrn, as_of=as_of)
         uow.commit()
+    return patient_id
+
+
+def store_case(uow: UnitOfWork, *, case: Case, clinic_id: int, mrn: str, as_of: date) -> int:
+    """Add a case as a new patient of the clinic in the caller's open unit of work; return the
+    patient's id. The command line and the API both import through here."""
+    ensure_mrn_free(uow, clinic_id=clinic_id, mrn=mrn)
+    patient_id = uow.patients.add(_profile(case, clinic_id=clinic_id, mrn=mrn, as_of=as_of))
+    uow.patients.add_records(patient_id, records_from_case(case, as_of=as_of))
     return patient_id
 
 
@@ -231,12 +234,12 @@ def records_from_case(case: Case, *, as_of: date) -> PatientRecords:
 
     return PatientRecords(
         pain=(on(None, case.pain),),
-        assessments=() if case.assessment is None else (on(None, case.assessment),),
+        assessments=tuple(on(None, VisitAssessment.of(a)) for a in (case.assessment,) if a),
         diagnoses=tuple(on(None, d) for d in case.diagnoses or ()),
         imaging=tuple(on(s.performed_on, s) for s in case.imaging or ()),
         examinations=() if case.examination is None else (on(None, case.examination),),
         conservative_care=tuple(on(c.started_on, c) for c in case.conservative_care or ()),
-        medications=tuple(on(None, MedicationCourse(m)) for m in case.medications or ()),
+        medications=tuple(on(None, MedicationCourse.of(m)) for m in case.medications or ()),
         labs=tuple(on(lab.measured_on, lab) for lab in case.labs or ()),
         comorbidity_screens=(on(None, case.comorbidities),),
         red_flag_screens=(on(None, case.red_flags),),
@@ -245,45 +248,18 @@ def records_from_case(case: Case, *, as_of: date) -> PatientRecords:
         ),
         surgical_reviews=(on(None, case.surgery),),
         life_expectancy_months=tuple(
-            on(None, m) for m in (case.life_expectancy_months,) if m is not None
+            on(None, LifeExpectancy(months=m))
+            for m in (case.life_expectancy_months,)
+            if m is not None
         ),
         fractures=tuple(on(f.fractured_on, f) for f in case.fractures or ()),
         procedures=(
-            *(on(p.performed_on, _performed(p)) for p in case.prior_procedures or ()),
-            *(on(None, _booked(p)) for p in case.planned),
+            *(on(p.performed_on, performed_record(p)) for p in case.prior_procedures or ()),
+            *(on(None, booked_record(p)) for p in case.planned),
         ),
         section_reviews=tuple(
-            on(None, section) for section in ListSection if getattr(case, section.value) is not None
+            on(None, SectionReview(section=section))
+            for section in ListSection
+            if getattr(case, section.value) is not None
         ),
-    )
-
-
-def _performed(prior: PriorProcedure) -> ProcedureRecord:
-    return ProcedureRecord(
-        procedure=prior.procedure,
-        status=ProcedureStatus.PERFORMED,
-        performed_on=prior.performed_on,
-        region=prior.region,
-        levels=prior.levels,
-        side=prior.side,
-        purpose=prior.purpose,
-        steroid=prior.steroid,
-        steroid_dose_mg=prior.steroid_dose_mg,
-        percent_relief=prior.percent_relief,
-        relief_scale=prior.relief_scale,
-        relief_weeks=prior.relief_weeks,
-        relief_ongoing=prior.relief_ongoing,
-    )
-
-
-def _booked(planned: PlannedProcedure) -> ProcedureRecord:
-    return ProcedureRecord(
-        procedure=planned.procedure,
-        status=ProcedureStatus.PLANNED,
-        planned_on=planned.planned_on,
-        levels=planned.levels,
-        side=planned.side,
-        steroid=planned.steroid,
-        steroid_dose_mg=planned.steroid_dose_mg,
-        reason_not_ablation=planned.reason_not_ablation,
     )

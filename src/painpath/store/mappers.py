@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
 from painpath.domain.case import (
-    Assessment,
     Comorbidities,
     ConservativeCare,
     Diagnosis,
@@ -19,7 +18,6 @@ from painpath.domain.case import (
     ImagingFinding,
     ImagingStudy,
     LabResult,
-    Medication,
     OswestryAnswers,
     Pain,
     PegAnswers,
@@ -27,16 +25,19 @@ from painpath.domain.case import (
     RedFlags,
     SurgicalCandidacy,
 )
+from painpath.domain.procedure_life import Stored
 from painpath.domain.records import (
+    Allergy,
     Dated,
-    ListSection,
+    LifeExpectancy,
     MedicationCourse,
     PatientProfile,
-    ProcedureRecord,
-    ProcedureStatus,
+    SectionReview,
+    VisitAssessment,
 )
-from painpath.domain.vocabulary import ProcedureId, ReliefScale, Sex, Side, SpineRegion
+from painpath.store.procedure_mappers import procedure_columns, read_procedure
 from painpath.store.tables import (
+    AllergyRow,
     AssessmentRow,
     ComorbidityScreenRow,
     ConservativeCareRow,
@@ -59,6 +60,7 @@ from painpath.store.tables import (
 )
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+ValueT = TypeVar("ValueT")
 
 
 def plain(value: object) -> object:
@@ -78,37 +80,13 @@ def read_model(model: type[ModelT], row: object) -> ModelT:
     return model.model_validate({name: getattr(row, name) for name in model.model_fields})
 
 
-def profile_row(profile: PatientProfile) -> PatientRow:
-    return PatientRow(
-        clinic_id=profile.clinic_id,
-        mrn=profile.mrn,
-        reference=profile.reference,
-        sex=profile.sex.value,
-        pregnant=profile.pregnant,
-        preferred_language=profile.preferred_language,
-        age_years=profile.age_years,
-        age_recorded_on=profile.age_recorded_on,
-    )
-
-
 def read_profile(row: PatientRow) -> PatientProfile:
-    language = row.preferred_language
-    if language not in ("en", "hi", "te"):
-        raise ValueError(f"patient {row.id}: unknown preferred language {language!r}")
-    return PatientProfile(
-        clinic_id=row.clinic_id,
-        mrn=row.mrn,
-        sex=Sex(row.sex),
-        age_years=row.age_years,
-        age_recorded_on=row.age_recorded_on,
-        pregnant=row.pregnant,
-        preferred_language=cast(Literal["en", "hi", "te"], language),
-        reference=row.reference,
-    )
+    return read_model(PatientProfile, row)
 
 
-def assessment_columns(assessment: Assessment) -> dict[str, object]:
+def assessment_columns(assessment: VisitAssessment) -> dict[str, object]:
     odi, peg = assessment.odi, assessment.peg
+    body_map = assessment.body_map
     return {
         "assessed_on": assessment.assessed_on,
         "nrs": assessment.nrs,
@@ -119,13 +97,16 @@ def assessment_columns(assessment: Assessment) -> dict[str, object]:
         "peg_enjoyment": peg.enjoyment if peg else None,
         "peg_general_activity": peg.general_activity if peg else None,
         "start_back": plain(assessment.start_back),
+        "body_map": None
+        if body_map is None
+        else [entry.model_dump(mode="json") for entry in body_map],
     }
 
 
-def read_assessment(row: AssessmentRow) -> Assessment:
+def read_assessment(row: AssessmentRow) -> VisitAssessment:
     has_odi = row.odi_items is not None or row.odi_score is not None
     peg = (row.peg_pain, row.peg_enjoyment, row.peg_general_activity)
-    return Assessment(
+    return VisitAssessment(
         assessed_on=row.assessed_on,
         nrs=row.nrs,
         odi=OswestryAnswers.model_validate({"items": row.odi_items, "score": row.odi_score})
@@ -136,6 +117,7 @@ def read_assessment(row: AssessmentRow) -> Assessment:
         if peg[0] is not None and peg[1] is not None and peg[2] is not None
         else None,
         start_back=None if row.start_back is None else tuple(row.start_back),
+        body_map=None if row.body_map is None else tuple(row.body_map),
     )
 
 
@@ -157,44 +139,14 @@ def read_imaging(row: ImagingStudyRow) -> ImagingStudy:
     )
 
 
-def medication_columns(course: MedicationCourse) -> dict[str, object]:
-    columns = model_columns(course.medication)
-    columns.update(started_on=course.started_on, stopped_on=course.stopped_on)
-    return columns
-
-
-def read_medication(row: MedicationRow) -> MedicationCourse:
-    return MedicationCourse(
-        medication=read_model(Medication, row),
-        started_on=row.started_on,
-        stopped_on=row.stopped_on,
-    )
-
-
-def procedure_columns(record: ProcedureRecord) -> dict[str, object]:
-    return {field.name: plain(getattr(record, field.name)) for field in fields(record)}
-
-
-def read_procedure(row: ProcedureRow) -> ProcedureRecord:
-    purpose = row.purpose
-    if purpose not in (None, "diagnostic", "therapeutic"):
-        raise ValueError(f"procedure {row.id}: unknown purpose {purpose!r}")
-    return ProcedureRecord(
-        procedure=ProcedureId(row.procedure),
-        status=ProcedureStatus(row.status),
-        planned_on=row.planned_on,
-        performed_on=row.performed_on,
-        region=None if row.region is None else SpineRegion(row.region),
-        levels=tuple(row.levels),
-        side=None if row.side is None else Side(row.side),
-        purpose=cast(Literal["diagnostic", "therapeutic"] | None, purpose),
-        steroid=row.steroid,
-        steroid_dose_mg=row.steroid_dose_mg,
-        percent_relief=row.percent_relief,
-        relief_scale=None if row.relief_scale is None else ReliefScale(row.relief_scale),
-        relief_weeks=row.relief_weeks,
-        relief_ongoing=row.relief_ongoing,
-        reason_not_ablation=row.reason_not_ablation,
+def stored(row: RecordRow, value: ValueT) -> Stored[ValueT]:
+    """A record read back with what the row says of it: id, patient, day and version."""
+    return Stored(
+        id=row.id,
+        patient_id=row.patient_id,
+        version=row.version,
+        recorded_on=row.recorded_on,
+        value=value,
     )
 
 
@@ -222,13 +174,11 @@ class Section:
     def from_row(self, row: RecordRow) -> Dated[object]:
         return Dated(recorded_on=row.recorded_on, value=self.read(row))
 
-
-def _months(row: LifeExpectancyRow) -> int:
-    return row.months
-
-
-def _section(row: SectionReviewRow) -> ListSection:
-    return ListSection(row.section)
+    def update_row(self, row: RecordRow, dated: Dated[Any]) -> None:
+        """Write a corrected record over a stored one (its clinic and patient stay)."""
+        row.recorded_on = dated.recorded_on
+        for name, value in self.columns(dated.value).items():
+            setattr(row, name, value)
 
 
 SECTIONS: tuple[Section, ...] = (
@@ -238,14 +188,17 @@ SECTIONS: tuple[Section, ...] = (
     Section("imaging", ImagingStudyRow, imaging_columns, read_imaging),
     Section("examinations", ExaminationRow, model_columns, _flat(Examination)),
     Section("conservative_care", ConservativeCareRow, model_columns, _flat(ConservativeCare)),
-    Section("medications", MedicationRow, medication_columns, read_medication),
+    Section("medications", MedicationRow, model_columns, _flat(MedicationCourse)),
     Section("labs", LabResultRow, model_columns, _flat(LabResult)),
+    Section("allergies", AllergyRow, model_columns, _flat(Allergy)),
     Section("comorbidity_screens", ComorbidityScreenRow, model_columns, _flat(Comorbidities)),
     Section("red_flag_screens", RedFlagScreenRow, model_columns, _flat(RedFlags)),
     Section("psych_evaluations", PsychEvaluationRow, model_columns, _flat(PsychEvaluation)),
     Section("surgical_reviews", SurgicalReviewRow, model_columns, _flat(SurgicalCandidacy)),
-    Section("life_expectancy_months", LifeExpectancyRow, lambda m: {"months": m}, _months),
+    Section("life_expectancy_months", LifeExpectancyRow, model_columns, _flat(LifeExpectancy)),
     Section("fractures", FractureRow, model_columns, _flat(Fracture)),
     Section("procedures", ProcedureRow, procedure_columns, read_procedure),
-    Section("section_reviews", SectionReviewRow, lambda s: {"section": s.value}, _section),
+    Section("section_reviews", SectionReviewRow, model_columns, _flat(SectionReview)),
 )
+
+SECTION_NAMED: dict[str, Section] = {section.name: section for section in SECTIONS}

@@ -19,8 +19,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from painpath.store.base import CODE, Base
 
@@ -31,6 +33,8 @@ class ClinicRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # The clinic's settings (changed by its admins).
+    require_admin_totp: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class PatientRow(Base):
@@ -44,12 +48,21 @@ class PatientRow(Base):
     sex: Mapped[str] = mapped_column(CODE)
     pregnant: Mapped[bool | None] = mapped_column(Boolean)
     preferred_language: Mapped[str] = mapped_column(String(8))
-    age_years: Mapped[int] = mapped_column(Integer)
-    age_recorded_on: Mapped[date] = mapped_column(Date)
+    given_name: Mapped[str | None] = mapped_column(String(100))
+    family_name: Mapped[str | None] = mapped_column(String(100))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    # For patients known by an age only (cases imported without a birth date).
+    age_years: Mapped[int | None] = mapped_column(Integer)
+    age_recorded_on: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+
+    # Every UPDATE raises the version and is conditional on the one read (optimistic locking).
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (read once, by the mapper)
 
 
 class RecordRow(Base):
-    """Columns every patient record has: its clinic, its patient and the day it was recorded."""
+    """Columns every patient record has: its clinic, its patient, the day it was recorded, and
+    its version, which every UPDATE raises and is conditional on (optimistic locking)."""
 
     __abstract__ = True
 
@@ -57,6 +70,11 @@ class RecordRow(Base):
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
     recorded_on: Mapped[date] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 (declared_attr gets the class)
+        return {"version_id_col": cls.__table__.c.version}
 
 
 class PainReportRow(RecordRow):
@@ -85,6 +103,8 @@ class AssessmentRow(RecordRow):
     peg_enjoyment: Mapped[int | None] = mapped_column(Integer)
     peg_general_activity: Mapped[int | None] = mapped_column(Integer)
     start_back: Mapped[list[bool] | None] = mapped_column(JSON)
+    # [{"region": ..., "intensity": 0-10}]; null when no body map was drawn.
+    body_map: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
 
 class DiagnosisRow(RecordRow):
@@ -188,6 +208,15 @@ class ComorbidityScreenRow(RecordRow):
     uncontrolled_psychiatric_disorder: Mapped[bool | None] = mapped_column(Boolean)
 
 
+class AllergyRow(RecordRow):
+    __tablename__ = "allergies"
+
+    substance: Mapped[str] = mapped_column(String(200))
+    substance_class: Mapped[str] = mapped_column(CODE)
+    reaction: Mapped[str | None] = mapped_column(Text)
+    severity: Mapped[str] = mapped_column(CODE)
+
+
 class RedFlagScreenRow(RecordRow):
     __tablename__ = "red_flag_screens"
 
@@ -258,6 +287,28 @@ class ProcedureRow(RecordRow):
     relief_weeks: Mapped[float | None] = mapped_column(Float)
     relief_ongoing: Mapped[bool] = mapped_column(Boolean)
     reason_not_ablation: Mapped[str | None] = mapped_column(Text)
+    scheduled_on: Mapped[date | None] = mapped_column(Date)
+    cancelled_on: Mapped[date | None] = mapped_column(Date)
+    cancellation_reason: Mapped[str | None] = mapped_column(Text)
+    operator_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    operator_name: Mapped[str | None] = mapped_column(String(200))
+    approach: Mapped[str | None] = mapped_column(CODE)
+    guidance: Mapped[str | None] = mapped_column(CODE)
+    contrast_used: Mapped[bool | None] = mapped_column(Boolean)
+    contrast_agent: Mapped[str | None] = mapped_column(String(100))
+    # [{"name": ..., "dose": ..., "unit": ...}]; rows from before the note have none.
+    drugs: Mapped[list[dict[str, Any]]] = mapped_column(JSON, server_default=text("'[]'"))
+    pre_nrs: Mapped[int | None] = mapped_column(Integer)
+    post_nrs: Mapped[int | None] = mapped_column(Integer)
+    complications: Mapped[list[str]] = mapped_column(JSON, server_default=text("'[]'"))
+    complications_note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    follow_ups: Mapped[list[FollowUpRow]] = relationship(
+        order_by="FollowUpRow.id", lazy="selectin", viewonly=True
+    )
+    trials: Mapped[list[TrialRow]] = relationship(
+        order_by="TrialRow.id", lazy="selectin", viewonly=True
+    )
 
 
 class SectionReviewRow(RecordRow):
@@ -270,3 +321,35 @@ class SectionReviewRow(RecordRow):
 
 def column_values(row: Base) -> dict[str, Any]:
     return {column.key: getattr(row, column.key) for column in row.__table__.columns}
+
+
+class FollowUpRow(RecordRow):
+    """How the patient was doing on a day after a performed procedure."""
+
+    __tablename__ = "follow_ups"
+
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id"), index=True)
+    followed_up_on: Mapped[date] = mapped_column(Date)
+    nrs: Mapped[int | None] = mapped_column(Integer)
+    percent_relief: Mapped[float | None] = mapped_column(Float)
+    relief_scale: Mapped[str | None] = mapped_column(CODE)
+    odi_score: Mapped[float | None] = mapped_column(Float)
+    mme_per_day: Mapped[float | None] = mapped_column(Float)
+    medication_reduced: Mapped[bool | None] = mapped_column(Boolean)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class TrialRow(RecordRow):
+    """The trial period of a stimulator or intrathecal trial: one per trial procedure."""
+
+    __tablename__ = "trials"
+
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id"), unique=True)
+    started_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    percent_relief: Mapped[float | None] = mapped_column(Float)
+    relief_scale: Mapped[str | None] = mapped_column(CODE)
+    function_improved: Mapped[bool | None] = mapped_column(Boolean)
+    medication_reduced: Mapped[bool | None] = mapped_column(Boolean)
+    outcome: Mapped[str | None] = mapped_column(CODE)
+    note: Mapped[str | None] = mapped_column(Text)

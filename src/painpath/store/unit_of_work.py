@@ -7,12 +7,31 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from painpath.store.repositories import SqlClinicRepository, SqlPatientRepository
+from painpath.store.accounts import (
+    SqlAuthSessionRepository,
+    SqlClinicSettingsRepository,
+    SqlLoginAttemptRepository,
+    SqlUserRepository,
+)
+from painpath.store.audit import SqlAuditLog
+from painpath.store.procedures import SqlProcedureRepository
+from painpath.store.repositories import (
+    SqlClinicRepository,
+    SqlPatientRepository,
+    SqlRecordRepository,
+)
 
 
 class SqlUnitOfWork:
     clinics: SqlClinicRepository
     patients: SqlPatientRepository
+    records: SqlRecordRepository
+    audit: SqlAuditLog
+    users: SqlUserRepository
+    auth_sessions: SqlAuthSessionRepository
+    login_attempts: SqlLoginAttemptRepository
+    clinic_settings: SqlClinicSettingsRepository
+    procedures: SqlProcedureRepository
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -22,6 +41,13 @@ class SqlUnitOfWork:
         self._session = self._sessions()
         self.clinics = SqlClinicRepository(self._session)
         self.patients = SqlPatientRepository(self._session)
+        self.records = SqlRecordRepository(self._session)
+        self.audit = SqlAuditLog(self._session)
+        self.users = SqlUserRepository(self._session)
+        self.auth_sessions = SqlAuthSessionRepository(self._session)
+        self.login_attempts = SqlLoginAttemptRepository(self._session)
+        self.clinic_settings = SqlClinicSettingsRepository(self._session)
+        self.procedures = SqlProcedureRepository(self._session)
         return self
 
     def __exit__(
