@@ -16,11 +16,11 @@ from rich.table import Table
 
 from painpath.admin_commands import clinics_app, users_app
 from painpath.case_commands import case_app
-from painpath.ops_commands import audit_app, backup, db_app, restore, serve
 from painpath.case_input import CaseInputError, describe_errors, load_case_file
 from painpath.domain.case import Case, Medication, PegAnswers
 from painpath.domain.vocabulary import DoseUnit, ProcedureId, Route
 from painpath.knowledge_base.loader import KnowledgeBaseError, load_procedures
+from painpath.ops_commands import audit_app, backup, db_app, restore, serve
 from painpath.rules.documentation import render_rules_markdown
 from painpath.rules.engine import evaluate as evaluate_case
 from painpath.rules.loader import load_rule_book
@@ -298,12 +298,20 @@ def mme(
 
 
 @docs_app.command("api")
-def docs_api() -> None:
+def docs_api(
+    into: Annotated[
+        Path | None, typer.Option("--into", help="Rewrite the tables in this file (docs/API.md).")
+    ] = None,
+) -> None:
     """Print the roles-and-actions and route tables that docs/API.md carries."""
     from painpath.api.app import describe_app
-    from painpath.api.documentation import render_access_tables
+    from painpath.api.documentation import render_access_tables, splice
 
-    sys.stdout.write(render_access_tables(describe_app()))
+    tables = render_access_tables(describe_app())
+    if into is None:
+        sys.stdout.write(tables)
+        return
+    into.write_text(splice(into.read_text(encoding="utf-8"), tables), encoding="utf-8")
 
 
 @docs_app.command("rules")

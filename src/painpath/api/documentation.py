@@ -63,3 +63,11 @@ def render_access_tables(app: FastAPI) -> str:
         lines.append(f"| {operation.method} | `{operation.path}` | {shown} | {who} |")
     lines += ["", END]
     return "\n".join(lines) + "\n"
+
+
+def splice(document: str, tables: str) -> str:
+    """``document`` with its generated section (between the markers) replaced by ``tables``."""
+    start, end = document.find(START), document.find(END)
+    if start < 0 or end < start:
+        raise ValueError("the document has no access-tables markers")
+    return document[:start] + tables + document[end + len(END) :].removeprefix("\n")
