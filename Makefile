@@ -19,11 +19,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# Until the web app lands, `make run` evaluates every bundled example case.
+# A demonstration clinic (synthetic patients, fresh passwords printed) served on
+# http://127.0.0.1:8000 (API pages at /docs). Its data stays in var/demo.
+DEMO_DATA := var/demo
 run: $(STAMP)
-	@for case in examples/cases/*.json; do \
-		$(BIN)/painpath evaluate "$$case" --as-of 2026-11-25 --format text || exit $$?; \
-	done
+	PAINPATH_DATA_DIR=$(DEMO_DATA) $(BIN)/painpath demo
+	PAINPATH_DATA_DIR=$(DEMO_DATA) $(BIN)/painpath serve
 
 test: lint typecheck unit
 

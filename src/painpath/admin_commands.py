@@ -7,7 +7,6 @@ with the operating-system user as the actor.
 
 from __future__ import annotations
 
-import getpass
 import sys
 from typing import Annotated, NoReturn
 
@@ -15,6 +14,7 @@ import typer
 from rich.console import Console
 from sqlalchemy.exc import SQLAlchemyError
 
+from painpath.command_actor import command_actor
 from painpath.config import Settings
 from painpath.domain.accounts import Role
 from painpath.services.accounts import clinic_id_for, create_clinic, create_user
@@ -50,14 +50,6 @@ def _fail_for(error: InvalidInputError | ConflictError) -> NoReturn:
     _fail(str(error))
 
 
-def _operator() -> str:
-    """Who ran the command, for the audit trail."""
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):  # no login name in some containers
-        return "cli"
-
-
 def _interactive() -> bool:
     return sys.stdin.isatty()
 
@@ -80,7 +72,7 @@ def clinics_create(
     """Add a clinic and print its id."""
     store = open_store(Settings())
     try:
-        clinic = create_clinic(store.unit_of_work(), code=code, name=name, actor=_operator())
+        clinic = create_clinic(store.unit_of_work(), code=code, name=name, actor=command_actor())
     except (InvalidInputError, ConflictError) as error:
         _fail_for(error)
     except SQLAlchemyError as error:
@@ -111,7 +103,7 @@ def users_create(
         user = create_user(
             store.unit_of_work(),
             by=None,
-            actor=_operator(),
+            actor=command_actor(),
             clinic_id=clinic_id_for(store.unit_of_work(), clinic),
             username=username,
             display_name=display_name or username,

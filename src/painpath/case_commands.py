@@ -1,4 +1,6 @@
-"""`painpath case ...`: move a case between the case format and the clinic's records."""
+"""`painpath case ...`: move a case between the case format and the clinic's records.
+
+Both commands are audited, with the operating-system user as the actor."""
 
 from __future__ import annotations
 
@@ -13,9 +15,11 @@ from rich.console import Console
 from sqlalchemy.exc import SQLAlchemyError
 
 from painpath.case_input import CaseInputError, load_case_file
+from painpath.command_actor import command_actor
 from painpath.config import Settings
 from painpath.services.case_builder import (
     PatientNotFoundError,
+    UnknownClinicError,
     build_case,
     case_document,
     import_case,
@@ -61,7 +65,9 @@ def export_case(
     day = _day(as_of)
     store = open_store(Settings())
     try:
-        case = build_case(uow=store.unit_of_work(), patient_id=patient_id, as_of=day)
+        case = build_case(
+            uow=store.unit_of_work(), patient_id=patient_id, as_of=day, actor=command_actor()
+        )
     except PatientNotFoundError as error:
         _fail(str(error))
     finally:
@@ -72,7 +78,7 @@ def export_case(
 @case_app.command("import")
 def import_case_file(
     case_file: Annotated[Path, typer.Argument(help="The case as JSON (docs/CASE-FORMAT.md).")],
-    clinic: Annotated[str, typer.Option("--clinic", help="The clinic's code; added if new.")],
+    clinic: Annotated[str, typer.Option("--clinic", help="The clinic's code.")],
     mrn: Annotated[str, typer.Option("--mrn", help="The patient's medical record number.")],
     as_of: AsOf = None,
 ) -> None:
@@ -85,8 +91,15 @@ def import_case_file(
     store = open_store(Settings())
     try:
         patient_id = import_case(
-            uow=store.unit_of_work(), case=case, clinic_code=clinic, mrn=mrn, as_of=day
+            uow=store.unit_of_work(),
+            case=case,
+            clinic_code=clinic,
+            mrn=mrn,
+            as_of=day,
+            actor=command_actor(),
         )
+    except UnknownClinicError as error:
+        _fail(f"--clinic: {error.message}")
     except (DuplicatePatientError, SQLAlchemyError) as error:
         _fail(str(error).splitlines()[0])
     finally:

@@ -17,6 +17,7 @@ from rich.table import Table
 from painpath.admin_commands import clinics_app, users_app
 from painpath.case_commands import case_app
 from painpath.case_input import CaseInputError, describe_errors, load_case_file
+from painpath.demo_commands import demo
 from painpath.domain.case import Case, Medication, PegAnswers
 from painpath.domain.vocabulary import DoseUnit, ProcedureId, Route
 from painpath.knowledge_base.loader import KnowledgeBaseError, load_procedures
@@ -324,6 +325,7 @@ def docs_rules() -> None:
 app.command("serve")(serve)
 app.command("backup")(backup)
 app.command("restore")(restore)
+app.command("demo")(demo)
 
 
 def main() -> None:

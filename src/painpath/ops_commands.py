@@ -8,7 +8,6 @@ with a message naming what is wrong and never a traceback.
 
 from __future__ import annotations
 
-import getpass
 import re
 import sys
 from datetime import UTC, date, datetime, time, timedelta
@@ -24,6 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
+from painpath.command_actor import command_actor
 from painpath.config import Settings
 from painpath.domain.audit import AuditAction
 from painpath.domain.audit_chain import AuditHead, StoredEntry
@@ -71,14 +71,6 @@ def _database_error(url: str, error: SQLAlchemyError) -> NoReturn:
     cause = getattr(error, "orig", None) or error  # the driver's own words, without SQL
     lines = str(cause).strip().splitlines() or [type(cause).__name__]
     _fail(f"the database at {_where(url)} cannot be used: {lines[0]}")
-
-
-def _operator() -> str:
-    """Who ran the command, for the audit trail."""
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):  # no login name in some containers
-        return "cli"
 
 
 def _open_existing(settings: Settings) -> Store:
@@ -226,7 +218,7 @@ def audit_report(
         entries = export(
             store.unit_of_work(),
             principal=None,
-            actor=_operator(),
+            actor=command_actor(),
             clinic_id=clinic_id,
             filters=filters,
             sort=AuditSortKey.AT,

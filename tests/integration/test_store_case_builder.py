@@ -89,8 +89,12 @@ def _visits() -> PatientRecords:
 
 def test_latest_assessment_and_screen_on_or_before_the_day_win(store: Store) -> None:
     patient_id = _stored_patient(store, _visits())
-    early = build_case(uow=store.unit_of_work(), patient_id=patient_id, as_of=date(2026, 4, 1))
-    late = build_case(uow=store.unit_of_work(), patient_id=patient_id, as_of=date(2026, 11, 1))
+    early = build_case(
+        uow=store.unit_of_work(), patient_id=patient_id, as_of=date(2026, 4, 1), actor="cli:test"
+    )
+    late = build_case(
+        uow=store.unit_of_work(), patient_id=patient_id, as_of=date(2026, 11, 1), actor="cli:test"
+    )
     assert early.assessment is not None
     assert early.assessment.nrs == 8
     assert late.assessment is not None
@@ -102,8 +106,12 @@ def test_latest_assessment_and_screen_on_or_before_the_day_win(store: Store) -> 
 
 def test_stopped_medications_and_later_records_are_left_out(store: Store) -> None:
     patient_id = _stored_patient(store, _visits())
-    early = build_case(uow=store.unit_of_work(), patient_id=patient_id, as_of=date(2026, 4, 1))
-    late = build_case(uow=store.unit_of_work(), patient_id=patient_id, as_of=date(2026, 11, 1))
+    early = build_case(
+        uow=store.unit_of_work(), patient_id=patient_id, as_of=date(2026, 4, 1), actor="cli:test"
+    )
+    late = build_case(
+        uow=store.unit_of_work(), patient_id=patient_id, as_of=date(2026, 11, 1), actor="cli:test"
+    )
     assert [m.name for m in early.medications or ()] == ["oxycodone", "naproxen"]
     assert [m.name for m in late.medications or ()] == ["naproxen"]
     assert early.prior_procedures is None
@@ -112,7 +120,9 @@ def test_stopped_medications_and_later_records_are_left_out(store: Store) -> Non
 
 def test_procedures_become_prior_or_planned_by_status(store: Store) -> None:
     patient_id = _stored_patient(store, _visits())
-    case = build_case(uow=store.unit_of_work(), patient_id=patient_id, as_of=date(2026, 11, 1))
+    case = build_case(
+        uow=store.unit_of_work(), patient_id=patient_id, as_of=date(2026, 11, 1), actor="cli:test"
+    )
     assert [p.procedure for p in case.prior_procedures or ()] == ["medial_branch_block"]
     assert [p.procedure for p in case.planned] == ["radiofrequency_ablation"]
     assert case.planned[0].planned_on == date(2026, 10, 5)
@@ -120,7 +130,9 @@ def test_procedures_become_prior_or_planned_by_status(store: Store) -> None:
 
 def test_a_reviewed_empty_section_is_none_and_an_unreviewed_one_unknown(store: Store) -> None:
     patient_id = _stored_patient(store, _visits())
-    case = build_case(uow=store.unit_of_work(), patient_id=patient_id, as_of=date(2026, 11, 1))
+    case = build_case(
+        uow=store.unit_of_work(), patient_id=patient_id, as_of=date(2026, 11, 1), actor="cli:test"
+    )
     assert case.diagnoses == ()
     assert case.imaging is None
     assert case.labs is None
@@ -128,4 +140,4 @@ def test_a_reviewed_empty_section_is_none_and_an_unreviewed_one_unknown(store: S
 
 def test_an_unknown_patient_is_reported(store: Store) -> None:
     with pytest.raises(PatientNotFoundError, match="no patient with id 404"):
-        build_case(uow=store.unit_of_work(), patient_id=404, as_of=SECOND_VISIT)
+        build_case(uow=store.unit_of_work(), patient_id=404, as_of=SECOND_VISIT, actor="cli:test")

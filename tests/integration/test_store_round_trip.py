@@ -19,10 +19,20 @@ EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples" / "cases").g
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda path: path.stem)
 def test_example_case_round_trips_with_identical_statuses(store: Store, example: Path) -> None:
     case = load_case_file(example, AS_OF)
+    with store.unit_of_work() as uow:
+        uow.clinics.add(code="north", name="North")
+        uow.commit()
     patient_id = import_case(
-        uow=store.unit_of_work(), case=case, clinic_code="north", mrn=example.stem, as_of=AS_OF
+        uow=store.unit_of_work(),
+        case=case,
+        clinic_code="north",
+        mrn=example.stem,
+        as_of=AS_OF,
+        actor="cli:test",
     )
-    exported = build_case(uow=store.unit_of_work(), patient_id=patient_id, as_of=AS_OF)
+    exported = build_case(
+        uow=store.unit_of_work(), patient_id=patient_id, as_of=AS_OF, actor="cli:test"
+    )
     assert exported.model_dump() == case.model_dump()
     before = {p.procedure: p.status for p in evaluate(case, AS_OF).procedures}
     after = {p.procedure: p.status for p in evaluate(exported, AS_OF).procedures}

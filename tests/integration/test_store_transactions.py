@@ -27,6 +27,24 @@ def _case() -> Case:
     return load_case_file(EXAMPLE, AS_OF)
 
 
+def _import(store: Store, *, clinic: str, mrn: str) -> int:
+    return import_case(
+        uow=store.unit_of_work(),
+        case=_case(),
+        clinic_code=clinic,
+        mrn=mrn,
+        as_of=AS_OF,
+        actor="cli:test",
+    )
+
+
+def _clinics(store: Store, *codes: str) -> None:
+    with store.unit_of_work() as uow:
+        for code in codes:
+            uow.clinics.add(code=code, name=code)
+        uow.commit()
+
+
 def _row_counts(store: Store) -> dict[str, int]:
     with store.engine.connect() as connection:
         return {
@@ -45,9 +63,10 @@ def test_a_failure_midway_through_an_import_writes_nothing(
         raise RuntimeError("the connection dropped")
 
     monkeypatch.setattr(SqlPatientRepository, "add_records", add_then_fail)
+    _clinics(store, "c")
     before = _row_counts(store)  # the migrations seed a few rows (the audit chain's head)
     with pytest.raises(RuntimeError, match="connection dropped"):
-        import_case(uow=store.unit_of_work(), case=_case(), clinic_code="c", mrn="1", as_of=AS_OF)
+        _import(store, clinic="c", mrn="1")
     assert _row_counts(store) == before
     assert before["patients"] == 0
 
@@ -59,10 +78,11 @@ def test_nothing_is_written_without_a_commit(store: Store) -> None:
 
 
 def test_a_medical_record_number_is_unique_within_a_clinic(store: Store) -> None:
-    import_case(uow=store.unit_of_work(), case=_case(), clinic_code="c", mrn="7", as_of=AS_OF)
+    _clinics(store, "c", "d")
+    _import(store, clinic="c", mrn="7")
     with pytest.raises(DuplicatePatientError, match="already has MRN '7'"):
-        import_case(uow=store.unit_of_work(), case=_case(), clinic_code="c", mrn="7", as_of=AS_OF)
-    import_case(uow=store.unit_of_work(), case=_case(), clinic_code="d", mrn="7", as_of=AS_OF)
+        _import(store, clinic="c", mrn="7")
+    _import(store, clinic="d", mrn="7")
     assert _row_counts(store)["patients"] == 2
 
 

@@ -30,8 +30,12 @@ def event(
     outcome: AuditOutcome = AuditOutcome.SUCCESS,
     patient_id: int | None = None,
     actor: str | None = None,
+    clinic_id: int | None = None,
 ) -> AuditEvent:
-    """An event stamped now (UTC), for a signed-in principal or a named actor (CLI, anonymous)."""
+    """An event stamped now (UTC), for a signed-in principal or a named actor (CLI, anonymous).
+
+    ``clinic_id`` names the clinic for an actor without a principal (the command line).
+    """
     return AuditEvent(
         at=datetime.now(UTC),
         actor=actor or (principal.username if principal else "anonymous"),
@@ -39,7 +43,7 @@ def event(
         resource=resource,
         outcome=outcome,
         user_id=principal.user_id if principal else None,
-        clinic_id=principal.clinic_id if principal else None,
+        clinic_id=principal.clinic_id if principal else clinic_id,
         patient_id=patient_id,
     )
 

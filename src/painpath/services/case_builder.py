@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
+from painpath.domain.audit import AuditAction, AuditOutcome
 from painpath.domain.case import (
     CASE_FORMAT_VERSION,
     Assessment,
@@ -37,13 +38,14 @@ from painpath.domain.records import (
     SectionReview,
     VisitAssessment,
 )
+from painpath.services.audit import audit, event
 from painpath.services.case_procedures import (
     booked_record,
     performed_record,
     planned_procedures,
     prior_procedures,
 )
-from painpath.services.errors import NotFoundError
+from painpath.services.errors import InvalidInputError, NotFoundError
 from painpath.services.patients import ensure_mrn_free
 from painpath.services.ports import UnitOfWork
 
@@ -58,17 +60,49 @@ ALLERGY_FLAGS: dict[AllergenClass, str] = {
 }
 
 
+class UnknownClinicError(InvalidInputError):
+    """No clinic has the code given."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("clinic", message)
+
+
 class PatientNotFoundError(NotFoundError):
     """No patient has this id."""
 
 
-def build_case(*, uow: UnitOfWork, patient_id: int, as_of: date) -> Case:
-    """The case for a stored patient as the clinic knew it on ``as_of``."""
+def build_case(*, uow: UnitOfWork, patient_id: int, as_of: date, actor: str) -> Case:
+    """The case for a stored patient as the clinic knew it on ``as_of``, for an operator on the
+    command line (``actor``); the export is audited with the patient's clinic."""
     with uow:
         history = uow.patients.get(patient_id)
-    if history is None:
-        raise PatientNotFoundError(f"no patient with id {patient_id}")
-    return case_from_history(history, as_of=as_of)
+        if history is None:
+            audit(
+                uow,
+                event(
+                    principal=None,
+                    actor=actor,
+                    action=AuditAction.EXPORT,
+                    resource=f"patients/{patient_id}/case",
+                    outcome=AuditOutcome.NOT_FOUND,
+                ),
+            )
+            uow.commit()
+            raise PatientNotFoundError(f"no patient with id {patient_id}")
+        case = case_from_history(history, as_of=as_of)
+        audit(
+            uow,
+            event(
+                principal=None,
+                actor=actor,
+                action=AuditAction.EXPORT,
+                resource=f"patients/{patient_id}/case",
+                patient_id=patient_id,
+                clinic_id=history.profile.clinic_id,
+            ),
+        )
+        uow.commit()
+    return case
 
 
 def case_document(case: Case) -> dict[str, Any]:
@@ -189,17 +223,33 @@ def _medications(
     )
 
 
-def import_case(*, uow: UnitOfWork, case: Case, clinic_code: str, mrn: str, as_of: date) -> int:
+def import_case(
+    *, uow: UnitOfWork, case: Case, clinic_code: str, mrn: str, as_of: date, actor: str
+) -> int:
     """Store a case as a new patient's records in one transaction; return the patient's id.
 
-    Records without a date of their own are dated on the case's assessment day (or ``as_of``
-    when there is no assessment), so building the case as of that day or later gives it back.
+    For an operator on the command line (``actor``, audited). Records without a date of their
+    own are dated on the case's assessment day (or ``as_of`` when there is no assessment), so
+    building the case as of that day or later gives it back.
     """
     with uow:
         clinic_id = uow.clinics.find(clinic_code)
         if clinic_id is None:
-            clinic_id = uow.clinics.add(code=clinic_code, name=clinic_code)
+            raise UnknownClinicError(
+                f"no clinic has the code {clinic_code!r} (add it with 'painpath clinics create')"
+            )
         patient_id = store_case(uow, case=case, clinic_id=clinic_id, mrn=mrn, as_of=as_of)
+        audit(
+            uow,
+            event(
+                principal=None,
+                actor=actor,
+                action=AuditAction.IMPORT,
+                resource=f"patients/{patient_id}/case",
+                patient_id=patient_id,
+                clinic_id=clinic_id,
+            ),
+        )
         uow.commit()
     return patient_id
 
