@@ -350,3 +350,19 @@ def test_only_physicians_import_and_export_cases(client: TestClient, signed_in: 
     desk = signed_in(Role.FRONT_DESK)
     assert client.get(recommendations, headers=desk).status_code == 403
     assert client.get(f"/patients/{patient['id']}", headers=desk).status_code == 200
+
+
+def test_a_registration_that_loses_a_race_for_its_mrn_answers_409_with_nothing_written(
+    client: TestClient, doctor: Headers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from painpath.services import patients as patient_service
+
+    headers = doctor
+    body = {"mrn": "RACE-1", "sex": "male", "birth_date": "1970-01-01"}
+    assert client.post("/patients", json=body, headers=headers).status_code == 201
+    # The other request checked before this one committed: the check saw the MRN free.
+    monkeypatch.setattr(patient_service, "ensure_mrn_free", lambda *_a, **_k: None)
+    answer = client.post("/patients", json=body, headers=headers)
+    assert answer.status_code == 409
+    assert "reload and retry" in answer.json()["detail"]
+    assert client.get("/patients", headers=headers).json()["total"] == 1

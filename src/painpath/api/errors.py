@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 
 from painpath.services.errors import (
     ConflictError,
@@ -55,6 +56,16 @@ def install_error_handlers(app: FastAPI) -> None:
         else:
             detail = str(error)
         return JSONResponse({"detail": detail}, status_code=status)
+
+    @app.exception_handler(IntegrityError)
+    async def conflicting_write(request: Request, error: IntegrityError) -> JSONResponse:
+        # Two requests raced to the same unique value (an MRN, a username): the services
+        # check first, so only the loser of a race gets here, with nothing written.
+        log.warning("integrity conflict on %s %s: %s", request.method, request.url.path, error)
+        return JSONResponse(
+            {"detail": "this conflicts with a change saved at the same moment; reload and retry"},
+            status_code=409,
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
