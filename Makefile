@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench docs clean
+.PHONY: run test lint typecheck unit browser bench docs clean
 
 $(STAMP): pyproject.toml
 	@# Debian ships venv and pip separately; install them when missing and we may.
@@ -36,7 +36,16 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+# The browser tests drive Debian's Chromium (never a downloaded browser).
+browser:
+	@command -v chromium >/dev/null || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+		else \
+			echo "chromium is missing: install it (sudo apt-get install chromium)"; exit 1; \
+		fi; }
+
+unit: $(STAMP) browser
 	$(BIN)/pytest
 
 bench: $(STAMP)

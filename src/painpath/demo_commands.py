@@ -2,15 +2,19 @@
 
 It adds the clinic ``demo``, one user per role with a fresh random password (printed, and
 reset on every run, since the previous ones were only ever shown once), and, the first time,
-one patient per synthetic example case. Everything it writes is audited with the operator as
-the actor. Meant for a demonstration data folder (``make run`` uses ``var/demo``), never for a
+one patient per synthetic example case, named from a fixed list of made-up names. Two of them
+get a course dated from today, so the dashboard and the charts have something to show: one has
+a sacroiliac joint injection done six weeks ago (its six-week follow-up due), the other an
+earlier visit and their planned epidural booked for today. The patients and names are audited
+with the operator as the actor; the course is recorded, and audited, as the demo physician's
+work. Meant for a demonstration data folder (``make run`` uses ``var/demo``), never for a
 clinic's own database.
 """
 
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -22,8 +26,20 @@ from painpath.case_input import CaseInputError, load_case_file
 from painpath.command_actor import command_actor
 from painpath.config import Settings
 from painpath.domain.accounts import Role
+from painpath.domain.audit import AuditAction
+from painpath.domain.case import Assessment, OswestryAnswers
 from painpath.domain.paging import PageRequest
-from painpath.domain.records import PatientFilter
+from painpath.domain.procedure_life import Complication, Guidance
+from painpath.domain.procedure_query import ProcedureQuery
+from painpath.domain.records import (
+    Dated,
+    PatientDetails,
+    PatientFilter,
+    ProcedureStatus,
+    RecordSection,
+    VisitAssessment,
+)
+from painpath.domain.vocabulary import ProcedureId, Side
 from painpath.services.accounts import (
     UserChanges,
     create_clinic,
@@ -31,12 +47,41 @@ from painpath.services.accounts import (
     principal_for,
     update_user,
 )
+from painpath.services.audit import audit, event
 from painpath.services.case_builder import import_case
+from painpath.services.patients import patient_resource
+from painpath.services.procedure_details import (
+    Booking,
+    FollowUpDetails,
+    PerformedNote,
+    PlanDetails,
+)
+from painpath.services.procedure_outcomes import add_follow_up
+from painpath.services.procedures import (
+    list_procedures,
+    perform_procedure,
+    plan_procedure,
+    schedule_procedure,
+)
+from painpath.services.records import create_record
 from painpath.store.database import Store, open_store
 
 DEMO_CLINIC = "demo"
 DEMO_USERS = {role: f"demo-{role.value.replace('_', '-')}" for role in Role}
 BAD_INPUT = 2
+SERVED_AT = "http://127.0.0.1:8000/"
+# Synthetic names for the example cases (by file name), fitting a clinic in Hyderabad and each
+# case's sex and language. Made up: any likeness to a real patient is chance.
+DEMO_NAMES: dict[str, tuple[str, str]] = {
+    "cancer_pain_intrathecal": ("Venkata Ramana", "Goud"),
+    "facet_pain_first_block": ("Sunita", "Agarwal"),
+    "facet_pain_two_positive_blocks": ("Mohammed Irfan", "Siddiqui"),
+    "failed_back_surgery": ("Rajesh", "Kulkarni"),
+    "lumbar_radiculopathy": ("Srinivas", "Reddy"),
+    "osteoporotic_fracture": ("Kamala", "Jain"),
+    "red_flag_cauda_equina": ("Ayesha", "Khan"),
+    "sacroiliac_pain": ("Lakshmi", "Naidu"),
+}
 
 out = Console()
 err = Console(stderr=True)
@@ -93,17 +138,19 @@ def _users(store: Store, clinic_id: int) -> dict[Role, str]:
     return passwords
 
 
-def _patients(store: Store, clinic_id: int, cases: Path, today: date) -> int:
-    """Import every example case as a patient, unless the demo clinic has patients already."""
+def _patients(store: Store, clinic_id: int, cases: Path, today: date) -> dict[str, int]:
+    """Import every example case as a patient, unless the demo clinic has patients already;
+    the patients' ids by case file name."""
     with store.unit_of_work() as uow:
         page = uow.patients.page(
             clinic_id=clinic_id, filters=PatientFilter(), page=PageRequest(1, 1)
         )
     if page.total:
-        return 0
+        return {}
     files = sorted(cases.glob("*.json"))
+    imported = {}
     for number, case_file in enumerate(files, start=1):
-        import_case(
+        patient_id = import_case(
             uow=store.unit_of_work(),
             case=load_case_file(case_file, today),
             clinic_code=DEMO_CLINIC,
@@ -111,7 +158,113 @@ def _patients(store: Store, clinic_id: int, cases: Path, today: date) -> int:
             as_of=today,
             actor=command_actor(),
         )
-    return len(files)
+        if case_file.stem in DEMO_NAMES:
+            _name(store, clinic_id, patient_id, DEMO_NAMES[case_file.stem])
+        imported[case_file.stem] = patient_id
+    return imported
+
+
+def _name(store: Store, clinic_id: int, patient_id: int, names: tuple[str, str]) -> None:
+    """Give an imported patient (the case format has no names) a given and a family name."""
+    given, family = names
+    with store.unit_of_work() as uow:
+        current = uow.patients.find(clinic_id=clinic_id, patient_id=patient_id)
+        if current is None:  # imported a moment ago in this process
+            raise RuntimeError(f"demo patient {patient_id} is missing")
+        details = PatientDetails.model_validate(
+            {
+                **current.profile.model_dump(exclude={"clinic_id"}),
+                "given_name": given,
+                "family_name": family,
+            }
+        )
+        uow.patients.update(
+            clinic_id=clinic_id, patient_id=patient_id, details=details, version=current.version
+        )
+        audit(
+            uow,
+            event(
+                principal=None,
+                actor=command_actor(),
+                action=AuditAction.UPDATE,
+                resource=patient_resource(patient_id),
+                patient_id=patient_id,
+                clinic_id=clinic_id,
+            ),
+        )
+        uow.commit()
+
+
+def _course(store: Store, imported: dict[str, int], today: date) -> None:
+    """A recent course for two demo patients (see the module), as the demo physician."""
+    with store.unit_of_work() as uow:
+        user = uow.users.by_username(DEMO_USERS[Role.PHYSICIAN])
+    if user is None:  # made by _users just before
+        raise RuntimeError("the demo physician is missing")
+    by = principal_for(user)
+    si_joint = imported.get("sacroiliac_pain")
+    if si_joint is not None:
+        plan = plan_procedure(
+            uow=store.unit_of_work(),
+            principal=by,
+            patient_id=si_joint,
+            plan=PlanDetails(
+                procedure=ProcedureId.SACROILIAC_JOINT_INJECTION,
+                side=Side.RIGHT,
+                purpose="therapeutic",
+            ),
+        )
+        done = perform_procedure(
+            uow=store.unit_of_work(),
+            principal=by,
+            patient_id=si_joint,
+            procedure_id=plan.id,
+            version=plan.version,
+            note=PerformedNote(
+                performed_on=today - timedelta(weeks=6),
+                guidance=Guidance.FLUOROSCOPY,
+                pre_nrs=7,
+                post_nrs=2,
+                complications=(Complication.NONE,),
+            ),
+        )
+        add_follow_up(
+            uow=store.unit_of_work(),
+            principal=by,
+            patient_id=si_joint,
+            procedure_id=done.id,
+            details=FollowUpDetails(followed_up_on=today - timedelta(weeks=4), nrs=3, odi_score=24),
+        )
+    radicular = imported.get("lumbar_radiculopathy")
+    if radicular is not None:
+        earlier = today - timedelta(weeks=10)
+        create_record(
+            store.unit_of_work(),
+            by,
+            section=RecordSection.ASSESSMENTS,
+            patient_id=radicular,
+            entry=Dated(
+                earlier,
+                VisitAssessment.of(
+                    Assessment(assessed_on=earlier, nrs=8, odi=OswestryAnswers(score=58))
+                ),
+            ),
+        )
+        planned = list_procedures(
+            uow=store.unit_of_work(),
+            principal=by,
+            patient_id=radicular,
+            query=ProcedureQuery(status=ProcedureStatus.PLANNED),
+        )
+        for stored in planned.items[:1]:
+            schedule_procedure(
+                uow=store.unit_of_work(),
+                principal=by,
+                patient_id=radicular,
+                procedure_id=stored.id,
+                version=stored.version,
+                booking=Booking(scheduled_on=today),
+            )
 
 
 def demo(
@@ -129,7 +282,8 @@ def demo(
     try:
         clinic_id = _clinic_id(store)
         passwords = _users(store, clinic_id)
-        added = _patients(store, clinic_id, cases, today)
+        imported = _patients(store, clinic_id, cases, today)
+        _course(store, imported, today)
     except CaseInputError as error:
         err.print(f"painpath: {error}", markup=False)
         raise typer.Exit(BAD_INPUT) from None
@@ -141,5 +295,12 @@ def demo(
     for role, name in DEMO_USERS.items():
         table.add_row(name, passwords[role], role.value)
     out.print(table)
-    if added:
-        out.print(f"Imported {added} synthetic patients (MRN DEMO-001 onwards).")
+    if imported:
+        out.print(f"Imported {len(imported)} synthetic patients (MRN DEMO-001 onwards).")
+    out.print(
+        f"Start the server (painpath serve; make run does), then open {SERVED_AT} and sign in "
+        f"as {DEMO_USERS[Role.PHYSICIAN]} (or {DEMO_USERS[Role.NURSE]}, "
+        f"{DEMO_USERS[Role.FRONT_DESK]}, {DEMO_USERS[Role.ADMIN]}) with the password above. "
+        f"The API's pages are at {SERVED_AT}docs.",
+        markup=False,
+    )

@@ -9,6 +9,7 @@ from painpath.api.errors import install_error_handlers
 from painpath.api.routes import audit, auth, health, patients, procedures, records, users
 from painpath.config import Settings
 from painpath.store.database import Store, open_store
+from painpath.web.app import install_web
 
 ROUTERS = (health, auth, users, patients, records, procedures, audit)
 
@@ -35,4 +36,5 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app = describe_app()
     app.state.settings = settings
     app.state.store = store or open_store(settings)
+    install_web(app)
     return app

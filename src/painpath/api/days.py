@@ -1,4 +1,4 @@
-"""The clinic's day, for requests: what "today" is, and days that may not be after it."""
+"""Days in requests: a day that may not be after the clinic's today."""
 
 from __future__ import annotations
 
@@ -7,11 +7,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
-
-def clinic_today() -> date:
-    # The server's local date is the clinic's date: painpath runs where the clinic is (as the
-    # command line does). A UTC date would be yesterday for half a morning east of Greenwich.
-    return date.today()  # noqa: DTZ011
+from painpath.domain.days import clinic_today
 
 
 def not_after_today(day: date) -> date:

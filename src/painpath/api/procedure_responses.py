@@ -1,4 +1,4 @@
-"""What the procedure routes answer: a procedure, a follow-up or a trial as stored, and pages.
+"""What the procedure routes answer: a procedure, a follow-up or a trial as stored.
 
 Each record carries its id, its patient, the day it was recorded and its version (also sent as
 the ETag), then the record's own fields under the names the request bodies use.
@@ -8,25 +8,21 @@ from __future__ import annotations
 
 from dataclasses import fields
 from datetime import date
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from painpath.domain.paging import Page
 from painpath.domain.procedure_life import (
     Approach,
     Complication,
     DrugUnit,
     FollowUp,
     Guidance,
-    Stored,
     Trial,
     TrialOutcome,
 )
-from painpath.domain.records import ProcedureRecord, ProcedureStatus
+from painpath.domain.records import ProcedureRecord, ProcedureStatus, Stored
 from painpath.domain.vocabulary import ProcedureId, ReliefScale, Side, SpineRegion
-
-ItemT = TypeVar("ItemT", bound=BaseModel)
 
 
 class StoredOut(BaseModel):
@@ -119,19 +115,6 @@ class TrialOut(StoredOut):
     def of(cls, stored: Stored[Trial], *, procedure_id: int) -> TrialOut:
         values = {field.name: getattr(stored.value, field.name) for field in fields(Trial)}
         return cls.model_validate({**_stored(stored), **values, "procedure_id": procedure_id})
-
-
-class PageOut(BaseModel, Generic[ItemT]):
-    items: list[ItemT]
-    total: int
-    page: int
-    page_size: int
-
-    @classmethod
-    def of(cls, page: Page[Any], items: list[ItemT]) -> PageOut[ItemT]:
-        return cls(
-            items=items, total=page.total, page=page.request.number, page_size=page.request.size
-        )
 
 
 def _stored(stored: Stored[Any]) -> dict[str, Any]:

@@ -11,11 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Generic, TypeVar
 
 from painpath.domain.vocabulary import ProcedureId, ReliefScale
-
-ValueT = TypeVar("ValueT")
 
 
 class Guidance(StrEnum):
@@ -142,18 +139,3 @@ class Trial:
     medication_reduced: bool | None = None
     outcome: TrialOutcome | None = None
     note: str | None = None
-
-
-@dataclass(frozen=True)
-class Stored(Generic[ValueT]):
-    """A record as kept: its id, its patient, the day it was recorded, and its version.
-
-    Every change raises the version by one; a change must name the version it was made
-    from, so two people editing the same record cannot silently overwrite each other.
-    """
-
-    id: int
-    patient_id: int
-    version: int
-    recorded_on: date
-    value: ValueT

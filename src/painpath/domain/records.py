@@ -57,6 +57,21 @@ class Dated(Generic[RecordT]):
     value: RecordT
 
 
+@dataclass(frozen=True)
+class Stored(Generic[RecordT]):
+    """A record as kept: its id, its patient, the day it was recorded, and its version.
+
+    Every change raises the version by one; a change must name the version it was made
+    from, so two people editing the same record cannot silently overwrite each other.
+    """
+
+    id: int
+    patient_id: int
+    version: int
+    recorded_on: date
+    value: RecordT
+
+
 class ProcedureStatus(StrEnum):
     PLANNED = "planned"
     SCHEDULED = "scheduled"
@@ -380,6 +395,10 @@ class ProcedureRecord:
     complications: tuple[Complication, ...] = ()
     complications_note: str | None = None
     note: str | None = None
+    # The pre-procedure checklist's booking items: the signed consent is on file, and someone
+    # will drive the patient home.
+    consent_recorded: bool = False
+    driver_arranged: bool = False
     # Outcomes recorded after it was performed; the case takes its relief from them when the
     # record itself states none.
     follow_ups: tuple[Dated[FollowUp], ...] = ()

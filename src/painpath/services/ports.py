@@ -9,7 +9,6 @@ from painpath.domain.audit import AuditEntry, AuditEvent
 from painpath.domain.audit_chain import AuditHead, StoredEntry
 from painpath.domain.audit_query import AuditPage, AuditQuery
 from painpath.domain.paging import Page, PageRequest
-from painpath.domain.procedure_life import Stored
 from painpath.domain.records import (
     Dated,
     PatientDetails,
@@ -19,6 +18,7 @@ from painpath.domain.records import (
     PatientRecords,
     RecordFilter,
     RecordSection,
+    Stored,
     StoredPatient,
 )
 

@@ -1,4 +1,4 @@
-"""Reaching a patient's procedures for a principal: resources, scope, the clinic's day.
+"""Reaching a patient's procedures for a principal: resources and scope.
 
 The transaction and its audit entry come from ``services.access.audited``, as for every other
 record; this module adds what is particular to procedures.
@@ -6,25 +6,17 @@ record; this module adds what is particular to procedures.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TypeVar
 
 from painpath.domain.accounts import Principal
-from painpath.domain.procedure_life import Stored
 from painpath.domain.procedure_query import Scope
-from painpath.domain.records import ProcedureRecord
+from painpath.domain.records import ProcedureRecord, Stored
 from painpath.services.access import Access
-from painpath.services.errors import NotFoundError, StaleVersionError
+from painpath.services.errors import NotFoundError
 from painpath.services.patients import patient_resource
 from painpath.services.procedure_ports import ProcedureUnitOfWork
 
 StoredT = TypeVar("StoredT")
-
-
-def today() -> date:
-    # The server's local date is the clinic's date, as for the API's other records: painpath
-    # runs where the clinic is, and a UTC date would be yesterday for half a morning in Asia.
-    return date.today()  # noqa: DTZ011
 
 
 def procedures_resource(patient_id: int) -> str:
@@ -62,11 +54,6 @@ def procedure_of(
     if found is None:
         raise NotFoundError(f"patient {patient_id} has no procedure with id {procedure_id}")
     return found
-
-
-def stale(what: str) -> StaleVersionError:
-    """A save that found the row changed after it was read, in another transaction."""
-    return StaleVersionError(f"the {what} was changed by someone else meanwhile; read it again")
 
 
 def added(stored: StoredT | None, what: str) -> StoredT:

@@ -13,21 +13,20 @@ from dataclasses import replace
 
 from painpath.domain.accounts import Principal
 from painpath.domain.audit import AuditAction
+from painpath.domain.days import clinic_today
 from painpath.domain.paging import Page, PageRequest
-from painpath.domain.procedure_life import TRIAL_PROCEDURES, FollowUp, Stored, Trial
+from painpath.domain.procedure_life import TRIAL_PROCEDURES, FollowUp, Trial
 from painpath.domain.procedure_query import Scope
-from painpath.domain.records import ProcedureRecord, ProcedureStatus
+from painpath.domain.records import ProcedureRecord, ProcedureStatus, Stored
 from painpath.domain.vocabulary import ReliefScale
 from painpath.scoring.relief import percent_relief
-from painpath.services.access import audited, check_version
+from painpath.services.access import audited, check_version, written
 from painpath.services.errors import ConflictError, InvalidInputError, NotFoundError
 from painpath.services.procedure_access import (
     added,
     clinic_scope,
     follow_ups_resource,
     procedure_of,
-    stale,
-    today,
     trials_resource,
 )
 from painpath.services.procedure_details import FollowUpDetails, TrialDetails
@@ -80,7 +79,7 @@ def add_follow_up(
         follow_up = _follow_up_of(procedure, details)
         scope = clinic_scope(principal, patient_id)
         follow_up_id = uow.procedures.add_follow_up(
-            scope, procedure_id, follow_up, recorded_on=today()
+            scope, procedure_id, follow_up, recorded_on=clinic_today()
         )
         access.resource = f"{collection}/{follow_up_id}"
         return added(uow.procedures.follow_up(scope, procedure_id, follow_up_id), "follow-up")
@@ -103,9 +102,7 @@ def update_follow_up(
         current = _follow_up(uow, clinic_scope(principal, patient_id), procedure_id, follow_up_id)
         check_version(stored=current.version, expected=version, what="follow-up")
         changed = replace(current, value=_follow_up_of(procedure, details))
-        version_now = uow.procedures.save_follow_up(changed)
-        if version_now is None:
-            raise stale("follow-up")
+        version_now = written(uow.procedures.save_follow_up(changed), "follow-up")
         return replace(changed, version=version_now)
 
 
@@ -130,7 +127,7 @@ def _follow_up_of(procedure: Stored[ProcedureRecord], details: FollowUpDetails) 
             "followed_up_on",
             f"{details.followed_up_on} is before the procedure ({record.performed_on})",
         )
-    if details.followed_up_on > today():
+    if details.followed_up_on > clinic_today():
         raise InvalidInputError("followed_up_on", f"{details.followed_up_on} is in the future")
     relief, scale = _relief(
         given=details.percent_relief,
@@ -232,7 +229,7 @@ def add_trial(
             raise ConflictError(
                 f"procedure {procedure_id} already has trial {existing[0].id}; change that one"
             )
-        trial_id = uow.procedures.add_trial(scope, procedure_id, trial, recorded_on=today())
+        trial_id = uow.procedures.add_trial(scope, procedure_id, trial, recorded_on=clinic_today())
         access.resource = f"{collection}/{trial_id}"
         return added(uow.procedures.trial(scope, procedure_id, trial_id), "trial")
 
@@ -254,9 +251,7 @@ def update_trial(
         current = _trial(uow, clinic_scope(principal, patient_id), procedure_id, trial_id)
         check_version(stored=current.version, expected=version, what="trial")
         changed = replace(current, value=_trial_of(procedure, details))
-        version_now = uow.procedures.save_trial(changed)
-        if version_now is None:
-            raise stale("trial")
+        version_now = written(uow.procedures.save_trial(changed), "trial")
         return replace(changed, version=version_now)
 
 
@@ -286,7 +281,7 @@ def _trial_of(procedure: Stored[ProcedureRecord], details: TrialDetails) -> Tria
             "started_on", f"{details.started_on} is before the procedure ({record.performed_on})"
         )
     for name, day in (("started_on", details.started_on), ("ended_on", details.ended_on)):
-        if day is not None and day > today():
+        if day is not None and day > clinic_today():
             raise InvalidInputError(name, f"{day} is in the future")
     if details.ended_on is not None and details.ended_on < details.started_on:
         raise InvalidInputError(

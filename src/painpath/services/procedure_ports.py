@@ -11,9 +11,9 @@ from datetime import date
 from typing import Protocol
 
 from painpath.domain.paging import Page, PageRequest
-from painpath.domain.procedure_life import FollowUp, Stored, Trial
+from painpath.domain.procedure_life import FollowUp, Trial
 from painpath.domain.procedure_query import ProcedureQuery, Scope
-from painpath.domain.records import ProcedureRecord
+from painpath.domain.records import ProcedureRecord, Stored
 from painpath.services.ports import UnitOfWork
 
 

@@ -20,21 +20,15 @@ from dataclasses import replace
 
 from painpath.domain.accounts import Principal
 from painpath.domain.audit import AuditAction
+from painpath.domain.days import clinic_today
 from painpath.domain.paging import Page
-from painpath.domain.procedure_life import (
-    APPROACHES,
-    Approach,
-    Complication,
-    DrugGiven,
-    DrugUnit,
-    Stored,
-)
+from painpath.domain.procedure_life import APPROACHES, Approach, Complication, DrugGiven, DrugUnit
 from painpath.domain.procedure_query import ProcedureQuery
-from painpath.domain.records import ProcedureRecord, ProcedureStatus
+from painpath.domain.records import ProcedureRecord, ProcedureStatus, Stored
 from painpath.domain.vocabulary import ProcedureId, SpineRegion
 from painpath.knowledge_base.loader import load_procedures
 from painpath.scoring.steroids import corticosteroid_named
-from painpath.services.access import audited, check_version
+from painpath.services.access import audited, check_version, written
 from painpath.services.errors import ConflictError, InvalidInputError
 from painpath.services.procedure_access import (
     added,
@@ -42,8 +36,6 @@ from painpath.services.procedure_access import (
     procedure_of,
     procedure_resource,
     procedures_resource,
-    stale,
-    today,
 )
 from painpath.services.procedure_details import Booking, Cancellation, PerformedNote, PlanDetails
 from painpath.services.procedure_ports import ProcedureUnitOfWork
@@ -89,7 +81,7 @@ def plan_procedure(
         record = _planned(
             ProcedureRecord(procedure=plan.procedure, status=ProcedureStatus.PLANNED), plan
         )
-        procedure_id = uow.procedures.add(scope, record, recorded_on=today())
+        procedure_id = uow.procedures.add(scope, record, recorded_on=clinic_today())
         access.resource = procedure_resource(patient_id, procedure_id)
         return added(uow.procedures.get(scope, procedure_id), "procedure")
 
@@ -137,7 +129,7 @@ def schedule_procedure(
 
     def change(record: ProcedureRecord) -> ProcedureRecord:
         _check_transition(procedure_id, record.status, ProcedureStatus.SCHEDULED)
-        if booking.scheduled_on < today():
+        if booking.scheduled_on < clinic_today():
             raise InvalidInputError("scheduled_on", f"{booking.scheduled_on} is in the past")
         return replace(record, status=ProcedureStatus.SCHEDULED, scheduled_on=booking.scheduled_on)
 
@@ -167,7 +159,7 @@ def cancel_procedure(
         return replace(
             record,
             status=ProcedureStatus.CANCELLED,
-            cancelled_on=today(),
+            cancelled_on=clinic_today(),
             cancellation_reason=cancellation.reason,
         )
 
@@ -222,9 +214,7 @@ def _change(
         current = procedure_of(access, uow, patient_id, procedure_id)
         check_version(stored=current.version, expected=version, what="procedure")
         changed = replace(current, value=change(current.value))
-        version_now = uow.procedures.save(changed)
-        if version_now is None:
-            raise stale("procedure")
+        version_now = written(uow.procedures.save(changed), "procedure")
         return replace(changed, version=version_now)
 
 
@@ -268,7 +258,7 @@ def _planned(record: ProcedureRecord, plan: PlanDetails) -> ProcedureRecord:
 def _performed(
     record: ProcedureRecord, note: PerformedNote, principal: Principal
 ) -> ProcedureRecord:
-    if note.performed_on > today():
+    if note.performed_on > clinic_today():
         raise InvalidInputError("performed_on", f"{note.performed_on} is in the future")
     drugs = tuple(DrugGiven(name=d.name, dose=d.dose, unit=d.unit) for d in note.drugs)
     steroid, steroid_dose_mg = _steroid(note, record, drugs)

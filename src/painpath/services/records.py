@@ -7,15 +7,16 @@ never deleted: a correction is a new version of the record, made from the versio
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from painpath.domain.accounts import Principal
 from painpath.domain.audit import AuditAction
 from painpath.domain.paging import Page, PageRequest
-from painpath.domain.procedure_life import Stored
-from painpath.domain.records import Dated, RecordFilter, RecordSection
+from painpath.domain.records import Dated, RecordFilter, RecordSection, Stored
 from painpath.services.access import Access, audited, check_version, written
-from painpath.services.errors import NotFoundError
+from painpath.services.audit import audit, event
+from painpath.services.errors import InvalidInputError, NotFoundError
 from painpath.services.patients import patient_resource
 from painpath.services.ports import UnitOfWork
 
@@ -46,6 +47,47 @@ def create_record(
             clinic_id=principal.clinic_id, patient_id=patient_id, section=section, entry=entry
         )
         access.resource = record_resource(patient_id, section, stored.id)
+        return stored
+
+
+def create_records(
+    uow: UnitOfWork,
+    principal: Principal,
+    *,
+    patient_id: int,
+    entries: Sequence[tuple[RecordSection, Dated[Any]]],
+) -> list[Stored[object]]:
+    """Add several records to one patient at once (a visit's intake form): in one transaction,
+    so all are stored or none, each with its own audit entry as if added one by one."""
+    if not entries:
+        raise InvalidInputError("records", "there is nothing to save")
+    for section, _ in entries:
+        _generic(section)
+    *earlier, (last_section, _) = entries
+    with audited(
+        uow, principal, AuditAction.CREATE, section_resource(patient_id, last_section)
+    ) as access:
+        access.patient(patient_id)
+        stored = [
+            uow.records.add(
+                clinic_id=principal.clinic_id, patient_id=patient_id, section=section, entry=entry
+            )
+            for section, entry in entries
+        ]
+        # The last record's entry is the one ``audited`` appends at the commit; the others go
+        # just before it, so the trail lists them in the order they were added.
+        for (section, _), record in zip(earlier, stored, strict=False):
+            resource = record_resource(patient_id, section, record.id)
+            audit(
+                uow,
+                event(
+                    principal=principal,
+                    action=AuditAction.CREATE,
+                    resource=resource,
+                    patient_id=patient_id,
+                ),
+            )
+        access.resource = record_resource(patient_id, last_section, stored[-1].id)
         return stored
 
 

@@ -25,7 +25,6 @@ from painpath.domain.case import (
     RedFlags,
     SurgicalCandidacy,
 )
-from painpath.domain.procedure_life import Stored
 from painpath.domain.records import (
     Allergy,
     Dated,
@@ -33,6 +32,7 @@ from painpath.domain.records import (
     MedicationCourse,
     PatientProfile,
     SectionReview,
+    Stored,
     VisitAssessment,
 )
 from painpath.store.procedure_mappers import procedure_columns, read_procedure

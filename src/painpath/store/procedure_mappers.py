@@ -91,6 +91,8 @@ def read_procedure(row: ProcedureRow) -> ProcedureRecord:
         complications=tuple(Complication(code) for code in row.complications or ()),
         complications_note=row.complications_note,
         note=row.note,
+        consent_recorded=row.consent_recorded,
+        driver_arranged=row.driver_arranged,
         follow_ups=tuple(Dated(f.recorded_on, read_follow_up(f)) for f in row.follow_ups),
         trials=tuple(Dated(t.recorded_on, read_trial(t)) for t in row.trials),
     )

@@ -15,9 +15,10 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from painpath.domain.paging import Page, PageRequest
-from painpath.domain.procedure_life import FollowUp, Stored, Trial
+from painpath.domain.procedure_life import FollowUp, Trial
 from painpath.domain.procedure_query import ProcedureQuery, Scope
-from painpath.domain.records import ProcedureRecord
+from painpath.domain.records import ProcedureRecord, Stored
+from painpath.store.mappers import stored
 from painpath.store.procedure_mappers import (
     follow_up_columns,
     procedure_columns,
@@ -29,22 +30,17 @@ from painpath.store.procedure_mappers import (
 )
 from painpath.store.tables import FollowUpRow, ProcedureRow, RecordRow, TrialRow
 
-ValueT = TypeVar("ValueT")
 RowT = TypeVar("RowT", bound=RecordRow)
-
-
-def _stored(row: RecordRow, value: ValueT) -> Stored[ValueT]:
-    return Stored(
-        id=row.id,
-        patient_id=row.patient_id,
-        version=row.version,
-        recorded_on=row.recorded_on,
-        value=value,
-    )
 
 
 def _of(table: type[RecordRow], scope: Scope) -> list[ColumnElement[bool]]:
     return [table.clinic_id == scope.clinic_id, table.patient_id == scope.patient_id]
+
+
+def _of_procedure(
+    table: type[FollowUpRow] | type[TrialRow], scope: Scope, procedure_id: int
+) -> list[ColumnElement[bool]]:
+    return [*_of(table, scope), table.procedure_id == procedure_id]
 
 
 class SqlProcedureRepository:
@@ -60,13 +56,11 @@ class SqlProcedureRepository:
             recorded_on=recorded_on,
             **procedure_columns(record),
         )
-        self.session.add(row)
-        self.session.flush()
-        return row.id
+        return self._added(row)
 
     def get(self, scope: Scope, procedure_id: int) -> Stored[ProcedureRecord] | None:
         row = self._procedure_row(scope, procedure_id)
-        return None if row is None else _stored(row, read_procedure(row))
+        return None if row is None else stored(row, read_procedure(row))
 
     def page(self, scope: Scope, query: ProcedureQuery) -> Page[Stored[ProcedureRecord]]:
         # A procedure's day: when it was done, else booked, else planned, else recorded.
@@ -88,15 +82,10 @@ class SqlProcedureRepository:
         rows, total = self._page(
             ProcedureRow, where, (day.desc(), ProcedureRow.id.desc()), query.page
         )
-        return Page(tuple(_stored(row, read_procedure(row)) for row in rows), total, query.page)
+        return Page(tuple(stored(row, read_procedure(row)) for row in rows), total, query.page)
 
     def save(self, procedure: Stored[ProcedureRecord]) -> int | None:
-        row = self.session.get(ProcedureRow, procedure.id)
-        if row is None or row.version != procedure.version:
-            return None
-        for name, value in procedure_fields(procedure.value).items():
-            setattr(row, name, value)
-        return self._flushed(row)
+        return self._save(ProcedureRow, procedure, procedure_fields(procedure.value))
 
     # --- follow-ups ---
 
@@ -110,37 +99,28 @@ class SqlProcedureRepository:
             recorded_on=recorded_on,
             **follow_up_columns(follow_up),
         )
-        self.session.add(row)
-        self.session.flush()
-        return row.id
+        return self._added(row)
 
     def follow_up(
         self, scope: Scope, procedure_id: int, follow_up_id: int
     ) -> Stored[FollowUp] | None:
         row = self.session.scalar(
             select(FollowUpRow).where(
-                *_of(FollowUpRow, scope),
-                FollowUpRow.procedure_id == procedure_id,
-                FollowUpRow.id == follow_up_id,
+                *_of_procedure(FollowUpRow, scope, procedure_id), FollowUpRow.id == follow_up_id
             )
         )
-        return None if row is None else _stored(row, read_follow_up(row))
+        return None if row is None else stored(row, read_follow_up(row))
 
     def follow_ups(
         self, scope: Scope, procedure_id: int, page: PageRequest
     ) -> Page[Stored[FollowUp]]:
-        where = [*_of(FollowUpRow, scope), FollowUpRow.procedure_id == procedure_id]
+        where = _of_procedure(FollowUpRow, scope, procedure_id)
         order = (FollowUpRow.followed_up_on, FollowUpRow.id)
         rows, total = self._page(FollowUpRow, where, order, page)
-        return Page(tuple(_stored(row, read_follow_up(row)) for row in rows), total, page)
+        return Page(tuple(stored(row, read_follow_up(row)) for row in rows), total, page)
 
     def save_follow_up(self, follow_up: Stored[FollowUp]) -> int | None:
-        row = self.session.get(FollowUpRow, follow_up.id)
-        if row is None or row.version != follow_up.version:
-            return None
-        for name, value in follow_up_columns(follow_up.value).items():
-            setattr(row, name, value)
-        return self._flushed(row)
+        return self._save(FollowUpRow, follow_up, follow_up_columns(follow_up.value))
 
     # --- trials ---
 
@@ -152,32 +132,23 @@ class SqlProcedureRepository:
             recorded_on=recorded_on,
             **trial_columns(trial),
         )
-        self.session.add(row)
-        self.session.flush()
-        return row.id
+        return self._added(row)
 
     def trial(self, scope: Scope, procedure_id: int, trial_id: int) -> Stored[Trial] | None:
         row = self.session.scalar(
             select(TrialRow).where(
-                *_of(TrialRow, scope),
-                TrialRow.procedure_id == procedure_id,
-                TrialRow.id == trial_id,
+                *_of_procedure(TrialRow, scope, procedure_id), TrialRow.id == trial_id
             )
         )
-        return None if row is None else _stored(row, read_trial(row))
+        return None if row is None else stored(row, read_trial(row))
 
     def trials(self, scope: Scope, procedure_id: int, page: PageRequest) -> Page[Stored[Trial]]:
-        where = [*_of(TrialRow, scope), TrialRow.procedure_id == procedure_id]
+        where = _of_procedure(TrialRow, scope, procedure_id)
         rows, total = self._page(TrialRow, where, (TrialRow.id,), page)
-        return Page(tuple(_stored(row, read_trial(row)) for row in rows), total, page)
+        return Page(tuple(stored(row, read_trial(row)) for row in rows), total, page)
 
     def save_trial(self, trial: Stored[Trial]) -> int | None:
-        row = self.session.get(TrialRow, trial.id)
-        if row is None or row.version != trial.version:
-            return None
-        for name, value in trial_columns(trial.value).items():
-            setattr(row, name, value)
-        return self._flushed(row)
+        return self._save(TrialRow, trial, trial_columns(trial.value))
 
     # ---
 
@@ -198,8 +169,22 @@ class SqlProcedureRepository:
         rows = self.session.scalars(query.offset(page.offset).limit(page.size))
         return list(rows), total or 0
 
-    def _flushed(self, row: RecordRow) -> int | None:
-        """The row's version after writing it; None when another transaction changed it first."""
+    def _added(self, row: RecordRow) -> int:
+        self.session.add(row)
+        self.session.flush()
+        return row.id
+
+    def _save(
+        self, table: type[RecordRow], record: Stored[Any], columns: dict[str, object]
+    ) -> int | None:
+        """Write ``columns`` over the record's row if it is still at the record's version, and
+        return its version now; None, writing nothing, when the row has another version or
+        another transaction changes it first."""
+        row = self.session.get(table, record.id)
+        if row is None or row.version != record.version:
+            return None
+        for name, value in columns.items():
+            setattr(row, name, value)
         try:
             self.session.flush()
         except StaleDataError:

@@ -14,7 +14,6 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from painpath.domain.paging import Page, PageRequest
-from painpath.domain.procedure_life import Stored
 from painpath.domain.records import (
     Dated,
     PatientDetails,
@@ -24,6 +23,7 @@ from painpath.domain.records import (
     PatientRecords,
     RecordFilter,
     RecordSection,
+    Stored,
     StoredPatient,
 )
 from painpath.store.mappers import (

@@ -303,6 +303,8 @@ class ProcedureRow(RecordRow):
     complications: Mapped[list[str]] = mapped_column(JSON, server_default=text("'[]'"))
     complications_note: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
+    consent_recorded: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    driver_arranged: Mapped[bool] = mapped_column(Boolean, server_default=false())
     follow_ups: Mapped[list[FollowUpRow]] = relationship(
         order_by="FollowUpRow.id", lazy="selectin", viewonly=True
     )

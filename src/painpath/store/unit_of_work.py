@@ -20,6 +20,7 @@ from painpath.store.repositories import (
     SqlPatientRepository,
     SqlRecordRepository,
 )
+from painpath.store.worklist import SqlWorklistRepository
 
 
 class SqlUnitOfWork:
@@ -32,6 +33,7 @@ class SqlUnitOfWork:
     login_attempts: SqlLoginAttemptRepository
     clinic_settings: SqlClinicSettingsRepository
     procedures: SqlProcedureRepository
+    worklist: SqlWorklistRepository
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -48,6 +50,7 @@ class SqlUnitOfWork:
         self.login_attempts = SqlLoginAttemptRepository(self._session)
         self.clinic_settings = SqlClinicSettingsRepository(self._session)
         self.procedures = SqlProcedureRepository(self._session)
+        self.worklist = SqlWorklistRepository(self._session)
         return self
 
     def __exit__(

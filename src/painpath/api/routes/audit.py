@@ -14,6 +14,7 @@ from fastapi import Depends, Query, Response
 from pydantic import BaseModel
 
 from painpath.api.dependencies import PrincipalDep, StoreDep
+from painpath.api.pages import PageOut
 from painpath.api.routing import GuardedRouter, needs
 from painpath.domain.audit import AuditAction, AuditOutcome
 from painpath.domain.audit_chain import StoredEntry
@@ -54,11 +55,8 @@ class AuditEntryOut(BaseModel):
         )
 
 
-class AuditPageOut(BaseModel):
-    items: list[AuditEntryOut]
-    total: int
-    page: int
-    page_size: int
+class AuditPageOut(PageOut[AuditEntryOut]):
+    pass  # a named subclass, so the OpenAPI schema keeps its name
 
 
 Since = Annotated[

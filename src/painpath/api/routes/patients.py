@@ -15,13 +15,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from painpath.api.days import clinic_today, not_after_today
+from painpath.api.days import not_after_today
 from painpath.api.dependencies import PrincipalDep, StoreDep
 from painpath.api.etags import IfMatch, send_version
-from painpath.api.procedure_responses import PageOut
+from painpath.api.pages import PageNumber, PageOut, page_size_query
 from painpath.api.routing import GuardedRouter, needs
 from painpath.domain.case import Case
-from painpath.domain.paging import MAX_PAGE_SIZE, PageRequest
+from painpath.domain.days import clinic_today
+from painpath.domain.paging import PageRequest
 from painpath.domain.records import PatientDetails, PatientFilter, StoredPatient
 from painpath.services import cases, patients
 from painpath.services.case_builder import case_document
@@ -33,8 +34,7 @@ PATIENTS = "/patients"
 OLDEST = 120
 PATIENT = PATIENTS + "/{patient_id}"
 
-PageNumber = Annotated[int, Query(ge=1, description="Page number, from 1.")]
-PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Patients per page.")]
+PageSize = Annotated[int, page_size_query("Patients")]
 AsOf = Annotated[
     date | None,
     Query(description="The day the case is as of, YYYY-MM-DD; today when not given."),

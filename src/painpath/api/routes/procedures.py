@@ -15,9 +15,10 @@ from fastapi import Query, Response, status
 
 from painpath.api.dependencies import PrincipalDep, StoreDep
 from painpath.api.etags import IfMatch, send_version
-from painpath.api.procedure_responses import FollowUpOut, PageOut, ProcedureOut, TrialOut
+from painpath.api.pages import PageNumber, PageOut, page_size_query
+from painpath.api.procedure_responses import FollowUpOut, ProcedureOut, TrialOut
 from painpath.api.routing import GuardedRouter, needs
-from painpath.domain.paging import MAX_PAGE_SIZE, PageRequest
+from painpath.domain.paging import PageRequest
 from painpath.domain.procedure_query import ProcedureQuery
 from painpath.domain.records import ProcedureStatus
 from painpath.domain.vocabulary import ProcedureId
@@ -40,8 +41,7 @@ PROCEDURE = PROCEDURES + "/{procedure_id}"
 FOLLOW_UPS = PROCEDURE + "/follow-ups"
 TRIALS = PROCEDURE + "/trials"
 
-PageNumber = Annotated[int, Query(ge=1, description="Page number, from 1.")]
-PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Items per page.")]
+PageSize = Annotated[int, page_size_query("Items")]
 Since = Annotated[
     date | None,
     Query(alias="from", description="On or after this day (done, else booked, else planned)."),

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from painpath.api.days import PastDay
 from painpath.api.dependencies import PrincipalDep, StoreDep
 from painpath.api.etags import IfMatch, send_version
-from painpath.api.procedure_responses import PageOut
+from painpath.api.pages import PageNumber, PageOut, page_size_query
 from painpath.api.routing import GuardedRouter, needs
 from painpath.domain.case import (
     Comorbidities,
@@ -39,8 +39,7 @@ from painpath.domain.case import (
     RedFlags,
     SurgicalCandidacy,
 )
-from painpath.domain.paging import MAX_PAGE_SIZE, PageRequest
-from painpath.domain.procedure_life import Stored
+from painpath.domain.paging import PageRequest
 from painpath.domain.records import (
     Allergy,
     Dated,
@@ -49,6 +48,7 @@ from painpath.domain.records import (
     RecordFilter,
     RecordSection,
     SectionReview,
+    Stored,
     VisitAssessment,
 )
 from painpath.services import records
@@ -77,8 +77,7 @@ RECORD_MODELS: dict[RecordSection, type[BaseModel]] = {
     RecordSection.SECTION_REVIEWS: SectionReview,
 }
 
-PageNumber = Annotated[int, Query(ge=1, description="Page number, from 1.")]
-PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Records per page.")]
+PageSize = Annotated[int, page_size_query("Records")]
 RecordedFrom = Annotated[date | None, Query(description="Recorded on or after this day.")]
 RecordedTo = Annotated[date | None, Query(description="Recorded on or before this day.")]
 Sort = Annotated[

@@ -14,6 +14,7 @@ from fastapi import Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from painpath.api.dependencies import PrincipalDep, StoreDep
+from painpath.api.pages import PageOut
 from painpath.api.routing import GuardedRouter, needs
 from painpath.domain.accounts import ClinicSettings, Role, UserAccount
 from painpath.services.accounts import (
@@ -76,11 +77,8 @@ class UserPatch(Strict):
     )
 
 
-class UserPageOut(BaseModel):
-    items: list[UserOut]
-    total: int
-    page: int
-    page_size: int
+class UserPageOut(PageOut[UserOut]):
+    pass  # a named subclass, so the OpenAPI schema keeps its name
 
 
 class ClinicOut(BaseModel):
