@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
-from httpx import Response
+from httpx2 import Response
 
 PATIENTS = "/patients"
 PROCEDURES = "/patients/{patient_id}/procedures"

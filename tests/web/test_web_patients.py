@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from fastapi.testclient import TestClient
-from httpx import Response
+from httpx2 import Response
 from web_records import performed, text_of
 
 from painpath.domain.accounts import Principal, Role
