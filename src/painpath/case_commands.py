@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from painpath.case_input import CaseInputError, load_case_file
 from painpath.command_actor import command_actor
 from painpath.config import Settings
+from painpath.domain.days import clinic_today
 from painpath.services.case_builder import (
     PatientNotFoundError,
     UnknownClinicError,
@@ -43,8 +44,7 @@ def _fail(message: str) -> NoReturn:
 
 def _day(value: str | None) -> date:
     if value is None:
-        # The machine's local date is the clinic's date: painpath runs where the clinic is.
-        return date.today()  # noqa: DTZ011
+        return clinic_today()
     try:
         return date.fromisoformat(value)
     except ValueError:

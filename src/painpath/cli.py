@@ -19,6 +19,7 @@ from painpath.case_commands import case_app
 from painpath.case_input import CaseInputError, describe_errors, load_case_file
 from painpath.demo_commands import demo
 from painpath.domain.case import Case, Medication, PegAnswers
+from painpath.domain.days import clinic_today
 from painpath.domain.vocabulary import DoseUnit, ProcedureId, Route
 from painpath.knowledge_base.loader import KnowledgeBaseError, load_procedures
 from painpath.ops_commands import audit_app, backup, db_app, restore, serve
@@ -79,8 +80,7 @@ def fail(message: str) -> NoReturn:
 
 
 def today() -> date:
-    # The machine's local date is the clinic's date: painpath runs where the clinic is.
-    return date.today()  # noqa: DTZ011
+    return clinic_today()
 
 
 def parse_day(value: str, option: str) -> date:

@@ -28,6 +28,7 @@ from painpath.config import Settings
 from painpath.domain.accounts import Role
 from painpath.domain.audit import AuditAction
 from painpath.domain.case import Assessment, OswestryAnswers
+from painpath.domain.days import clinic_today
 from painpath.domain.paging import PageRequest
 from painpath.domain.procedure_life import Complication, Guidance
 from painpath.domain.procedure_query import ProcedureQuery
@@ -276,8 +277,7 @@ def demo(
     if not cases.is_dir():
         err.print(f"painpath: --cases: {cases} is not a folder", markup=False)
         raise typer.Exit(BAD_INPUT)
-    # The machine's local date is the clinic's date, as everywhere in painpath.
-    today = date.today()  # noqa: DTZ011
+    today = clinic_today()
     store = open_store(Settings())
     try:
         clinic_id = _clinic_id(store)
