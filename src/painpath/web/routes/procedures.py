@@ -10,6 +10,7 @@ A form with errors saves nothing and comes back with each field's error beside i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, status
@@ -38,6 +39,7 @@ from painpath.services.patients import read_patient
 from painpath.services.permissions import Action
 from painpath.services.procedure_checklist import update_checklist
 from painpath.services.procedure_ports import ProcedureUnitOfWork
+from painpath.services.sessions import ActiveSession
 from painpath.web import procedure_forms as forms
 from painpath.web import procedure_views as views
 from painpath.web.pages import render
@@ -308,27 +310,57 @@ def _change_failed(
     )
 
 
+# What a refused step can fail with: the page shows why, and nothing is written.
+_STEP_REFUSALS = (
+    forms.FormInvalidError,
+    InvalidInputError,
+    ConflictError,
+    StaleVersionError,
+    VersionRequiredError,
+)
+
+
+def _step(
+    request: Request,
+    session: ActiveSession,
+    *,
+    patient_id: int,
+    procedure_id: int,
+    values: dict[str, str],
+    take: Callable[[], object],
+    anchor: str = "",
+) -> Response:
+    """Take one step on the procedure, then show it; a refused step shows the page with why."""
+    try:
+        take()
+    except _STEP_REFUSALS as error:
+        return _change_failed(
+            request, session.principal, patient_id, procedure_id, error=error, values=values
+        )
+    return _see_other(procedure_url(patient_id, procedure_id) + anchor)
+
+
 @router.post(PROCEDURE + "/booking", openapi_extra=needs(Action.PROCEDURE_SCHEDULE))
 def schedule(
     request: Request, patient_id: int, procedure_id: int, session: PageSessionDep, form: FormDep
 ) -> Response:
     """Book the procedure on a day (or move the booking)."""
     values = forms.values_of(form)
-    try:
-        life.schedule_procedure(
+    return _step(
+        request,
+        session,
+        patient_id=patient_id,
+        procedure_id=procedure_id,
+        values=values,
+        take=lambda: life.schedule_procedure(
             uow=_uow(request),
             principal=session.principal,
             patient_id=patient_id,
             procedure_id=procedure_id,
             version=forms.version_of(values),
             booking=forms.booking(values),
-        )
-    except (forms.FormInvalidError, InvalidInputError, ConflictError, StaleVersionError,
-            VersionRequiredError) as error:  # fmt: skip
-        return _change_failed(
-            request, session.principal, patient_id, procedure_id, error=error, values=values
-        )
-    return _see_other(procedure_url(patient_id, procedure_id))
+        ),
+    )
 
 
 @router.post(PROCEDURE + "/cancellation", openapi_extra=needs(Action.PROCEDURE_SCHEDULE))
@@ -337,21 +369,21 @@ def cancel(
 ) -> Response:
     """Call the procedure off, saying why."""
     values = forms.values_of(form)
-    try:
-        life.cancel_procedure(
+    return _step(
+        request,
+        session,
+        patient_id=patient_id,
+        procedure_id=procedure_id,
+        values=values,
+        take=lambda: life.cancel_procedure(
             uow=_uow(request),
             principal=session.principal,
             patient_id=patient_id,
             procedure_id=procedure_id,
             version=forms.version_of(values),
             cancellation=forms.cancellation(values),
-        )
-    except (forms.FormInvalidError, InvalidInputError, ConflictError, StaleVersionError,
-            VersionRequiredError) as error:  # fmt: skip
-        return _change_failed(
-            request, session.principal, patient_id, procedure_id, error=error, values=values
-        )
-    return _see_other(procedure_url(patient_id, procedure_id))
+        ),
+    )
 
 
 @router.post(PROCEDURE + "/checklist", openapi_extra=needs(Action.PROCEDURE_SCHEDULE))
@@ -360,20 +392,22 @@ def save_checklist(
 ) -> Response:
     """Tick (or untick) consent recorded and driver arranged."""
     values = forms.values_of(form)
-    try:
-        update_checklist(
+    return _step(
+        request,
+        session,
+        patient_id=patient_id,
+        procedure_id=procedure_id,
+        values=values,
+        take=lambda: update_checklist(
             uow=_uow(request),
             principal=session.principal,
             patient_id=patient_id,
             procedure_id=procedure_id,
             version=forms.version_of(values),
             checklist=forms.checklist(values),
-        )
-    except (ConflictError, StaleVersionError, VersionRequiredError) as error:
-        return _change_failed(
-            request, session.principal, patient_id, procedure_id, error=error, values=values
-        )
-    return _see_other(procedure_url(patient_id, procedure_id) + "#checklist")
+        ),
+        anchor="#checklist",
+    )
 
 
 # --- The procedure note ----------------------------------------------------------------------
