@@ -20,10 +20,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # A demonstration clinic (synthetic patients, fresh passwords printed) served on
-# http://127.0.0.1:8000 (API pages at /docs). Its data stays in var/demo.
+# http://127.0.0.1:8000 (API pages at /docs). Its data stays in var/demo. The generated cohort
+# (fixed seed; added once) gives the dashboard and the outcomes report something to show.
 DEMO_DATA := var/demo
 run: $(STAMP)
-	PAINPATH_DATA_DIR=$(DEMO_DATA) $(BIN)/painpath demo
+	PAINPATH_DATA_DIR=$(DEMO_DATA) $(BIN)/painpath demo --patients 200 --seed 7
 	PAINPATH_DATA_DIR=$(DEMO_DATA) $(BIN)/painpath serve
 
 test: lint typecheck unit

@@ -10,11 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
 from painpath.store.database import Store, create_database_engine, migrate
+from smtp_inbox import SmtpInbox
 
 POSTGRES_URL = os.environ.get("PAINPATH_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
@@ -50,3 +52,15 @@ def engine(database_url: str) -> Iterator[Engine]:
 def store(engine: Engine) -> Store:
     migrate(engine)
     return Store(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
+
+
+@pytest.fixture
+def smtp_inbox() -> Iterator[SmtpInbox]:
+    """An SMTP server (aiosmtpd) on 127.0.0.1, without TLS, for the reminder tests."""
+    inbox = SmtpInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    try:
+        yield inbox
+    finally:
+        controller.stop()

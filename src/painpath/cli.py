@@ -21,8 +21,11 @@ from painpath.demo_commands import demo
 from painpath.domain.case import Case, Medication, PegAnswers
 from painpath.domain.days import clinic_today
 from painpath.domain.vocabulary import DoseUnit, ProcedureId, Route
+from painpath.fhir_commands import fhir_app
 from painpath.knowledge_base.loader import KnowledgeBaseError, load_procedures
 from painpath.ops_commands import audit_app, backup, db_app, restore, serve
+from painpath.reminder_commands import reminders_app
+from painpath.report_commands import report_app
 from painpath.rules.documentation import render_rules_markdown
 from painpath.rules.engine import evaluate as evaluate_case
 from painpath.rules.loader import load_rule_book
@@ -64,6 +67,9 @@ app.add_typer(clinics_app, name="clinics")
 app.add_typer(users_app, name="users")
 app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
+app.add_typer(reminders_app, name="reminders")
+app.add_typer(report_app, name="report")
+app.add_typer(fhir_app, name="fhir")
 
 out = Console(soft_wrap=False, width=120)
 err = Console(stderr=True, soft_wrap=True)

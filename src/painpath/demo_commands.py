@@ -9,6 +9,12 @@ earlier visit and their planned epidural booked for today. The patients and name
 with the operator as the actor; the course is recorded, and audited, as the demo physician's
 work. Meant for a demonstration data folder (``make run`` uses ``var/demo``), never for a
 clinic's own database.
+
+``--patients N`` adds a synthetic cohort (``painpath.cohort``): N generated patients with whole
+histories, to the demo clinic or the one named by ``--clinic`` (which then gets the cohort
+alone), the same ones for the same ``--seed`` (patients already there are skipped).
+Generated cohorts go only into a database without real patients (none outside the demo
+clinic, apart from generated ones); ``--force`` overrides that.
 """
 
 from __future__ import annotations
@@ -20,9 +26,12 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
 from painpath.case_input import CaseInputError, load_case_file
+from painpath.cohort.generator import generate_cohort
+from painpath.cohort.loading import CohortLoad, load_cohort, real_patients
 from painpath.command_actor import command_actor
 from painpath.config import Settings
 from painpath.domain.accounts import Role
@@ -268,27 +277,101 @@ def _course(store: Store, imported: dict[str, int], today: date) -> None:
             )
 
 
+def _refuse(option: str, message: str) -> typer.Exit:
+    err.print(f"painpath: {option}: {message}", markup=False)
+    return typer.Exit(BAD_INPUT)
+
+
+def _check_cohort_target(store: Store, *, clinic: str, force: bool) -> None:
+    """Exit with status 2, before anything is written, when a cohort must not go in."""
+    real = real_patients(store, demo_clinic=DEMO_CLINIC)
+    if real and not force:
+        raise _refuse(
+            "--patients",
+            f"this database holds {real} patients who are neither demo nor generated ones; "
+            "synthetic cohorts go only into a demonstration database (add --force to write "
+            "them anyway)",
+        )
+    if clinic != DEMO_CLINIC:
+        with store.unit_of_work() as uow:
+            if uow.clinics.find(clinic) is None:
+                raise _refuse("--clinic", f"no clinic has the code {clinic!r}")
+
+
+def _cohort(store: Store, *, clinic: str, patients: int, seed: int, today: date) -> int:
+    """Generate and load the cohort with a progress bar; how many patients were added."""
+    with store.unit_of_work() as uow:
+        clinic_id = uow.clinics.find(clinic)
+    if clinic_id is None:  # checked, or made by _clinic_id, just before
+        raise RuntimeError(f"clinic {clinic!r} is missing")
+    load = CohortLoad(clinic_id=clinic_id, seed=seed, patients=patients, actor=command_actor())
+    columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeElapsedColumn(), console=err, transient=True) as progress:
+        task = progress.add_task("Synthetic patients", total=patients)
+        return load_cohort(
+            store,
+            load,
+            generate_cohort(seed=seed, patients=patients, today=today),
+            progress=lambda done: progress.advance(task, done),
+        )
+
+
 def demo(
     cases: Annotated[
         Path, typer.Option("--cases", help="Folder of synthetic case files to import.")
     ] = Path("examples/cases"),
+    patients: Annotated[
+        int,
+        typer.Option(
+            "--patients", min=0, help="Also add this many generated patients with histories."
+        ),
+    ] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, help="The generated cohort's seed (same seed, same).")
+    ] = 1,
+    clinic: Annotated[
+        str, typer.Option("--clinic", help="Clinic to add the generated patients to.")
+    ] = DEMO_CLINIC,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Add generated patients even beside real patients."),
+    ] = False,
 ) -> None:
     """Prepare the demo clinic: users with fresh passwords, and synthetic patients."""
     if not cases.is_dir():
-        err.print(f"painpath: --cases: {cases} is not a folder", markup=False)
-        raise typer.Exit(BAD_INPUT)
+        raise _refuse("--cases", f"{cases} is not a folder")
+    if clinic != DEMO_CLINIC and not patients:
+        raise _refuse("--clinic", "names where generated patients go: give --patients too")
     today = clinic_today()
     store = open_store(Settings())
+    added = 0
+    passwords: dict[Role, str] = {}
+    imported: dict[str, int] = {}
     try:
-        clinic_id = _clinic_id(store)
-        passwords = _users(store, clinic_id)
-        imported = _patients(store, clinic_id, cases, today)
-        _course(store, imported, today)
+        if patients:
+            _check_cohort_target(store, clinic=clinic, force=force)
+        # Another clinic gets the cohort alone: no demo clinic or users beside its own.
+        if clinic == DEMO_CLINIC:
+            clinic_id = _clinic_id(store)
+            passwords = _users(store, clinic_id)
+            imported = _patients(store, clinic_id, cases, today)
+            _course(store, imported, today)
+        if patients:
+            added = _cohort(store, clinic=clinic, patients=patients, seed=seed, today=today)
     except CaseInputError as error:
         err.print(f"painpath: {error}", markup=False)
         raise typer.Exit(BAD_INPUT) from None
     finally:
         store.close()
+    if patients:
+        out.print(
+            f"Added {added} generated patients (seed {seed}, MRN SYN{seed}-000001 onwards) to "
+            f"clinic '{clinic}'"
+            + (f"; {patients - added} were there already." if added < patients else "."),
+            markup=False,
+        )
+    if clinic != DEMO_CLINIC:
+        return
     table = Table(title=f"Demo clinic '{DEMO_CLINIC}': sign in with one of these")
     for column in ("username", "password", "role"):
         table.add_column(column)

@@ -109,6 +109,7 @@ def _walk_patients_and_records(audited: AuditedClient, headers: dict[str, str]) 
         call("PUT", f"{base}/{section}/{record}", example_body(section), version=1)
     call("GET", f"{base}/recommendations")
     call("GET", f"{base}/case")
+    call("POST", f"{base}/self-report-links", {"language": "hi", "valid_for_hours": 2})
     case = json.loads(EXAMPLE_CASE.read_text(encoding="utf-8"))
     call("POST", "/patients/import", {"mrn": "A-0002", "case": case})
 

@@ -87,6 +87,7 @@ def test_a_patient_is_registered_read_and_corrected(client: TestClient, doctor: 
         "age_years": None,
         "age_recorded_on": None,
         "reference": None,
+        "email": None,
         "id": patient["id"],
         "version": 1,
     }

@@ -98,17 +98,31 @@ def test_intake_with_the_body_map_and_live_scores(
         select.select_option("no")
 
     # ICD-10-CM: search by words, pick a suggestion, and the code and title fill in.
-    page.fill("#dx-0-search", "lumbar radic")
-    suggestion = page.locator('#dx-0-suggestions .icd10-pick[data-code="M54.16"]')
+    page.fill("#dx-1-search", "lumbar radic")
+    suggestion = page.locator('#dx-1-suggestions .icd10-pick[data-code="M54.16"]')
     suggestion.click()
-    expect(page.locator("#field-dx_0_code")).to_have_value("M54.16")
-    expect(page.locator("#field-dx_0_description")).to_have_value("Radiculopathy, lumbar region")
+    expect(page.locator("#field-dx_1_code")).to_have_value("M54.16")
+    expect(page.locator("#field-dx_1_description")).to_have_value("Radiculopathy, lumbar region")
 
-    page.fill("#field-med_0_name", "oxycodone")
-    page.fill("#field-med_0_dose", "10")
-    page.select_option("#field-med_0_unit", "mg")
-    page.fill("#field-med_0_doses_per_day", "3")
-    page.locator("#field-med_0_doses_per_day").blur()
+    # A fourth diagnosis: the Add button appends a row in place (nothing is sent), its search
+    # box takes the focus and works like the others, and the button now adds a fifth.
+    expect(page.locator(".diagnosis-row")).to_have_count(3)
+    page.get_by_role("button", name="Add another diagnosis").click()
+    expect(page.locator(".diagnosis-row")).to_have_count(4)
+    expect(page.locator("#dx-4-search")).to_be_focused()
+    expect(page).to_have_url(re.compile(r"/intake$"))
+    page.keyboard.type("M54.50")
+    page.locator('#dx-4-suggestions .icd10-pick[data-code="M54.50"]').click()
+    expect(page.locator("#field-dx_4_code")).to_have_value("M54.50")
+    expect(page.get_by_role("button", name="Add another diagnosis")).to_have_attribute(
+        "hx-get", "/intake/rows/diagnosis?index=5"
+    )
+
+    page.fill("#field-med_1_name", "oxycodone")
+    page.fill("#field-med_1_dose", "10")
+    page.select_option("#field-med_1_unit", "mg")
+    page.fill("#field-med_1_doses_per_day", "3")
+    page.locator("#field-med_1_doses_per_day").blur()
     expect(page.locator('#intake-scores [data-score="mme"]')).to_contain_text("oxycodone: 45")
     screenshot(page, "intake")
 
@@ -126,7 +140,7 @@ def test_intake_with_the_body_map_and_live_scores(
     codes = [
         d["data"]["code"] for d in api(page, f"{live_server}/patients/{patient}/diagnoses")["items"]
     ]
-    assert "M54.16" in codes
+    assert {"M54.16", "M54.50"} <= set(codes)
     assert blocked == []
 
 
@@ -170,7 +184,9 @@ def test_script_injection_in_the_intake_never_runs(
         'form[data-intake-form] input[type="text"], form[data-intake-form] input[type="search"]'
     )
     names = [free_text.nth(i).get_attribute("name") or "" for i in range(free_text.count())]
-    assert {"dx_0_code", "dx_0_description", "img_finding_levels", "med_0_name", "q"} <= set(names)
+    assert {"dx_1_code", "dx_1_description", "img_1_finding_1_levels", "med_1_name", "q"} <= set(
+        names
+    )
     typed: dict[str, str] = {}
     for i in range(free_text.count()):
         field = free_text.nth(i)
@@ -178,9 +194,9 @@ def test_script_injection_in_the_intake_never_runs(
         field.fill(payload)
         typed[field.get_attribute("id") or ""] = payload
     # The ICD-10-CM suggestions and the scores come back from the server with the payloads.
-    expect(page.locator("#dx-0-suggestions")).to_contain_text("No billable code matches")
-    page.locator("#field-med_0_dose").fill("5")
-    page.locator("#field-med_0_dose").blur()
+    expect(page.locator("#dx-1-suggestions")).to_contain_text("No billable code matches")
+    page.locator("#field-med_1_dose").fill("5")
+    page.locator("#field-med_1_dose").blur()
     page.get_by_role("button", name="Save visit").click()
     expect(page.locator(".error-summary")).to_be_visible()
 

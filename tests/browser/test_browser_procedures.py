@@ -1,5 +1,6 @@
 """In Chromium: plan, book and document a procedure, record a follow-up, and find it on the
-procedure page and the chart; script payloads typed into every free-text field never run."""
+procedure page and the chart; record a stimulator trial's outcome; script payloads typed into
+every free-text field never run."""
 
 from __future__ import annotations
 
@@ -11,6 +12,11 @@ from browser_helpers import screenshot, sign_in
 from playwright.sync_api import ConsoleMessage, Dialog, Page, expect
 
 from painpath.domain.days import clinic_today
+from painpath.domain.vocabulary import ProcedureId, SpineRegion
+from painpath.services import procedures as life
+from painpath.services.accounts import principal_for
+from painpath.services.procedure_details import PerformedNote, PlanDetails
+from painpath.store.database import Store
 
 # Markup that would run script if any page put it out unescaped (an inline script and an event
 # handler, breaking out of an attribute first), each setting a flag the test then looks for.
@@ -131,4 +137,61 @@ def test_plan_book_document_and_follow_up_a_procedure(
     timeline = page.locator(".timeline")
     expect(timeline).to_contain_text("Follow-up of Vertebroplasty")
     expect(timeline).to_contain_text("relief 62.5%")
+    _never_ran(page, seen)
+
+
+def test_record_a_stimulator_trial_outcome(
+    live_server: str,
+    live_store: Store,
+    seed_case: Callable[..., int],
+    watched: tuple[Page, list[str]],
+) -> None:
+    page, seen = watched
+    patient = seed_case("lumbar_radiculopathy", mrn="PROC-BROWSER-TRIAL-1")
+    with live_store.unit_of_work() as uow:
+        user = uow.users.by_username("physician")
+    assert user is not None
+    physician = principal_for(user)
+    planned = life.plan_procedure(
+        uow=live_store.unit_of_work(),
+        principal=physician,
+        patient_id=patient,
+        plan=PlanDetails(procedure=ProcedureId.SCS_TRIAL, region=SpineRegion.THORACIC),
+    )
+    started = clinic_today() - timedelta(days=8)
+    life.perform_procedure(
+        uow=live_store.unit_of_work(),
+        principal=physician,
+        patient_id=patient,
+        procedure_id=planned.id,
+        version=planned.version,
+        note=PerformedNote.model_validate(
+            {"performed_on": started, "guidance": "fluoroscopy", "complications": ["none"]}
+        ),
+    )
+    sign_in(page, live_server, "nurse")
+    page.goto(f"{live_server}/patients/{patient}/procedures/{planned.id}")
+
+    trial = page.locator("#trial")
+    expect(trial.get_by_label("Trial started on")).to_have_value(started.isoformat())
+    trial.get_by_label("Trial ended on").fill((started + timedelta(days=7)).isoformat())
+    trial.get_by_label("Outcome").select_option("passed")
+    trial.get_by_label("Relief (%)").fill("60")
+    trial.get_by_label("Function improved").select_option("yes")
+    trial.get_by_label("Note").fill(PAYLOAD)
+    trial.get_by_role("button", name="Record trial outcome").click()
+    # Relief without its scale: the form comes back with the error at the field, as typed.
+    expect(page.locator(".error-summary")).to_contain_text("Relief measured on")
+    expect(trial.get_by_label("Note")).to_have_value(PAYLOAD)
+    trial.get_by_label("Relief measured on").select_option("patient_reported_percent")
+    trial.get_by_role("button", name="Record trial outcome").click()
+    expect(trial.locator("[data-trial]")).to_contain_text("passed")
+    expect(trial.locator("[data-trial]")).to_contain_text("60%")
+    expect(trial.locator(".note-text")).to_have_text(PAYLOAD)
+    expect(trial.get_by_role("button", name="Save changes")).to_be_visible()
+    _never_ran(page, seen)
+    screenshot(page, "procedure-trial")
+
+    page.goto(f"{live_server}/patients/{patient}")
+    expect(page.locator(".timeline")).to_contain_text("Trial of Spinal cord stimulator trial")
     _never_ran(page, seen)

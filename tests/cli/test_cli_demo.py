@@ -57,9 +57,9 @@ def test_the_demo_clinic_has_named_patients_and_a_day_to_show() -> None:
     booked = [item.patient.profile.family_name for item in worklist.todays_procedures]
     assert booked == ["Reddy"]
     due = [
-        (due.item.patient.profile.family_name, due.milestone.weeks) for due in worklist.follow_ups
+        (due.item.patient.profile.family_name, due.milestone.label) for due in worklist.follow_ups
     ]
-    assert due == [("Naidu", 6)]
+    assert due == [("Naidu", "6-week")]
     assert [screen.patient.profile.family_name for screen in worklist.red_flags or ()] == ["Khan"]
 
     # A second run resets the passwords and adds no patients.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -12,14 +13,21 @@ from web_records import performed, text_of
 from painpath.domain.accounts import Principal, Role
 from painpath.domain.case import RedFlags
 from painpath.domain.days import clinic_today
-from painpath.domain.records import Dated, RecordSection
+from painpath.domain.records import Dated, ProcedureRecord, ProcedureStatus, RecordSection
 from painpath.domain.vocabulary import ProcedureId
 from painpath.domain.worklist import pending_follow_up
-from painpath.services.procedure_details import Booking, FollowUpDetails, PlanDetails
+from painpath.services.procedure_details import (
+    Booking,
+    FollowUpDetails,
+    PerformedNote,
+    PlanDetails,
+)
 from painpath.services.procedure_outcomes import add_follow_up
-from painpath.services.procedures import plan_procedure, schedule_procedure
+from painpath.services.procedures import perform_procedure, plan_procedure, schedule_procedure
 from painpath.services.records import create_record
+from painpath.services.worklist import schedule_of
 from painpath.store.database import Store
+from painpath.web.pages import format_day
 
 SignInAs = Callable[..., str]
 AddPatient = Callable[..., int]
@@ -32,31 +40,91 @@ def _section(html: str, name: str) -> str:
     return text_of(found.group(1))
 
 
-def test_follow_ups_at_two_six_and_twelve_weeks() -> None:
+def test_an_injection_is_followed_up_at_two_and_six_weeks_and_three_six_twelve_months() -> None:
     done = date(2025, 1, 6)
+    schedule = schedule_of(
+        ProcedureRecord(ProcedureId.ESI_INTERLAMINAR, ProcedureStatus.PERFORMED, performed_on=done)
+    )
+    assert [m.label for m in schedule] == ["2-week", "6-week", "3-month", "6-month", "12-month"]
+
+    def pending(*seen: date, today: date) -> tuple[str, bool] | None:
+        found = pending_follow_up(done, seen, schedule=schedule, today=today)
+        return None if found is None else (found.label, found.overdue)
+
     # Nothing is asked before the 2-week follow-up is a week away.
-    assert pending_follow_up(done, [], today=done + timedelta(days=6)) is None
-    due = pending_follow_up(done, [], today=done + timedelta(days=7))
-    assert due is not None
-    assert (due.weeks, due.overdue) == (2, False)
-    overdue = pending_follow_up(done, [], today=done + timedelta(days=20))
-    assert overdue is not None
-    assert (overdue.weeks, overdue.overdue) == (2, True)
-    # A visit up to a week early counts; a later one covers the earlier weeks too.
-    assert (
-        pending_follow_up(done, [done + timedelta(days=8)], today=done + timedelta(days=20)) is None
+    assert pending(today=done + timedelta(days=6)) is None
+    assert pending(today=done + timedelta(days=7)) == ("2-week", False)
+    assert pending(today=done + timedelta(days=20)) == ("2-week", True)
+    # A visit up to a week early counts; a later one covers the earlier milestones too.
+    assert pending(done + timedelta(days=8), today=done + timedelta(days=20)) is None
+    assert pending(done + timedelta(days=14), today=done + timedelta(weeks=6, days=1)) == (
+        "6-week",
+        True,
     )
-    six = pending_follow_up(
-        done, [done + timedelta(days=14)], today=done + timedelta(weeks=6, days=1)
+    # 3 months after 6 January is 6 April; it is listed two weeks ahead.
+    assert pending(done + timedelta(weeks=6), today=date(2025, 3, 22)) is None
+    assert pending(done + timedelta(weeks=6), today=date(2025, 3, 23)) == ("3-month", False)
+    assert pending(date(2025, 3, 24), today=date(2025, 4, 20)) is None
+
+
+def test_the_dashboard_asks_for_a_diagnostic_block_s_relief_on_the_day(
+    client: TestClient,
+    *,
+    sign_in_as: SignInAs,
+    store: Store,
+    add_patient: AddPatient,
+    make_principal: MakePrincipal,
+) -> None:
+    by = make_principal(Role.PHYSICIAN)
+    today = clinic_today()
+    blocked = add_patient(given_name="Blocked", family_name="Today")
+    block = _performed_block(store, by, blocked, on=today)
+    recorded = add_patient(given_name="Diary", family_name="Kept")
+    recorded_block = _performed_block(store, by, recorded, on=today)
+    add_follow_up(
+        uow=store.unit_of_work(),
+        principal=by,
+        patient_id=recorded,
+        procedure_id=recorded_block,
+        details=FollowUpDetails(followed_up_on=today, nrs=1),
     )
-    assert six is not None
-    assert (six.weeks, six.overdue) == (6, True)
-    assert (
-        pending_follow_up(done, [done + timedelta(weeks=12)], today=done + timedelta(weeks=13))
-        is None
+    sign_in_as(Role.NURSE)
+    follow_ups = html.unescape(_section(client.get("/").text, "follow-ups"))
+    assert "Today, Blocked" in follow_ups
+    assert "same-day follow-up (relief within the anaesthetic's duration)" in follow_ups
+    assert f"due {format_day(today)}" in follow_ups
+    assert "overdue since" not in follow_ups
+    assert "Kept, Diary" not in follow_ups
+    assert block != recorded_block
+
+
+def _performed_block(store: Store, by: Principal, patient_id: int, *, on: date) -> int:
+    planned = plan_procedure(
+        uow=store.unit_of_work(),
+        principal=by,
+        patient_id=patient_id,
+        plan=PlanDetails(
+            procedure=ProcedureId.MEDIAL_BRANCH_BLOCK,
+            region="lumbar",
+            levels=("L4-L5",),
+            purpose="diagnostic",
+        ),
     )
-    # A milestone missed more than eight weeks ago is no longer chased.
-    assert pending_follow_up(done, [], today=done + timedelta(weeks=21)) is None
+    done = perform_procedure(
+        uow=store.unit_of_work(),
+        principal=by,
+        patient_id=patient_id,
+        procedure_id=planned.id,
+        version=planned.version,
+        note=PerformedNote(
+            performed_on=on,
+            guidance="fluoroscopy",
+            pre_nrs=7,
+            post_nrs=1,
+            complications=("none",),
+        ),
+    )
+    return done.id
 
 
 def test_the_dashboard_lists_today_follow_ups_and_patients_needing_attention(

@@ -45,32 +45,32 @@ def full_visit(csrf: str, day: date) -> dict[str, str]:
         "bm_thigh_left": "on",
         "bm_thigh_left_intensity": "5",
         "bm_leg_left_intensity": "4",  # an intensity alone marks the region too
-        "dx_0_code": "M51.16",
-        "dx_1_code": "m54.16",
-        "dx_1_description": "Left L5 radiculopathy",
-        "img_modality": "mri",
-        "img_performed_on": before(30),
-        "img_region": "lumbar",
-        "img_concordant_with_symptoms": "yes",
-        "img_finding_kind": "disc_herniation",
-        "img_finding_levels": "l4-l5, L5-S1",
-        "img_finding_side": "left",
-        "img_finding_severity": "moderate",
-        "cc_kind": "physical_therapy",
-        "cc_started_on": before(120),
-        "cc_weeks": "8",
-        "cc_response": "failed",
-        "med_0_name": "Oxycodone",
-        "med_0_dose": "10",
-        "med_0_unit": "mg",
-        "med_0_route": "oral",
-        "med_0_doses_per_day": "3",
-        "med_0_started_on": before(200),
-        "med_1_name": "apixaban",
-        "med_1_dose": "5",
+        "dx_1_code": "M51.16",
+        "dx_2_code": "m54.16",
+        "dx_2_description": "Left L5 radiculopathy",
+        "img_1_modality": "mri",
+        "img_1_performed_on": before(30),
+        "img_1_region": "lumbar",
+        "img_1_concordant_with_symptoms": "yes",
+        "img_1_finding_1_kind": "disc_herniation",
+        "img_1_finding_1_levels": "l4-l5, L5-S1",
+        "img_1_finding_1_side": "left",
+        "img_1_finding_1_severity": "moderate",
+        "cc_1_kind": "physical_therapy",
+        "cc_1_started_on": before(120),
+        "cc_1_weeks": "8",
+        "cc_1_response": "failed",
+        "med_1_name": "Oxycodone",
+        "med_1_dose": "10",
         "med_1_unit": "mg",
         "med_1_route": "oral",
-        "med_1_doses_per_day": "2",
+        "med_1_doses_per_day": "3",
+        "med_1_started_on": before(200),
+        "med_2_name": "apixaban",
+        "med_2_dose": "5",
+        "med_2_unit": "mg",
+        "med_2_route": "oral",
+        "med_2_doses_per_day": "2",
         "q": "",  # the diagnosis search box is not part of the records
     }
     form.update({f"odi_{n}": answer for n, answer in enumerate(ODI_SIXTEEN_OF_FORTY_FIVE, 1)})
@@ -132,14 +132,14 @@ def test_the_form_has_every_part(
         *(f"sb_{n}" for n in range(1, 10)),
         "rf_saddle_anaesthesia",
         "rf_cleared_on",
-        "dx_0_code",
-        "med_0_name",
-        "med_0_dose",
-        "med_0_unit",
-        "med_0_route",
-        "med_0_doses_per_day",
-        "cc_kind",
-        "img_finding_kind",
+        "dx_1_code",
+        "med_1_name",
+        "med_1_dose",
+        "med_1_unit",
+        "med_1_route",
+        "med_1_doses_per_day",
+        "cc_1_kind",
+        "img_1_finding_1_kind",
     ):
         assert f'name="{name}"' in text, name
     for region in BodyRegion:
@@ -258,7 +258,7 @@ def test_an_invalid_nrs_is_shown_at_its_field_and_nothing_is_saved(
     assert 'aria-invalid="true"' in page.text
     assert '<a href="#field-nrs">Pain now (NRS): must be 10 or less</a>' in page.text
     # The rest of the form comes back as it was typed, to be corrected and sent again.
-    assert 'name="med_0_name" type="text" value="Oxycodone"' in page.text
+    assert 'name="med_1_name" type="text" value="Oxycodone"' in page.text
     for section in SECTIONS:
         assert records(client, patient, section) == [], section
     assert creations(store, patient) == []
@@ -274,10 +274,10 @@ def test_each_problem_is_named_at_its_own_field(
         "peg_enjoyment": "",
         "sb_4": "",
         "bm_foot_right": "on",
-        "dx_0_code": "M54.5",
-        "img_finding_levels": "L9",
-        "med_1_unit": "grams",
-        "cc_started_on": (day + timedelta(days=1)).isoformat(),
+        "dx_1_code": "M54.5",
+        "img_1_finding_1_levels": "L9",
+        "med_2_unit": "grams",
+        "cc_1_started_on": (day + timedelta(days=1)).isoformat(),
         "med_none": "on",
         "recorded_on": day.isoformat(),
     }
@@ -287,10 +287,10 @@ def test_each_problem_is_named_at_its_own_field(
         "peg_enjoyment": "answer the three PEG items, or none (2 answered)",
         "sb_4": "answer all nine STarT Back items, or none (8 answered)",
         "bm_foot_right_intensity": "give the intensity, 0 to 10",
-        "dx_0_code": "category, not a billable code",
-        "img_finding_levels": "give a vertebra (L4) or a segment (L4-L5)",
-        "med_1_unit": "choose one of",
-        "cc_started_on": "is after the visit",
+        "dx_1_code": "category, not a billable code",
+        "img_1_finding_1_levels": "give a vertebra (L4) or a segment (L4-L5)",
+        "med_2_unit": "choose one of",
+        "cc_1_started_on": "is after the visit",
         "med_none": "it is ticked, but entries are filled in below it",
     }
     for field, message in expected.items():
@@ -327,13 +327,13 @@ def test_free_text_is_escaped_wherever_it_is_shown(
     csrf = sign_in_as(Role.PHYSICIAN)
     payload = "<script>alert('x')</script>"
     form = full_visit(csrf, clinic_today()) | {
-        "med_2_name": f"oxycodone {payload}",
-        "med_2_dose": "5",
-        "med_2_unit": "mg",
-        "med_2_doses_per_day": "2",
-        "dx_2_code": "M54.50",
-        "dx_2_description": payload,
-        "img_finding_levels": payload,  # invalid: the form comes back with it
+        "med_3_name": f"oxycodone {payload}",
+        "med_3_dose": "5",
+        "med_3_unit": "mg",
+        "med_3_doses_per_day": "2",
+        "dx_3_code": "M54.50",
+        "dx_3_description": payload,
+        "img_1_finding_1_levels": payload,  # invalid: the form comes back with it
     }
     page = client.post(f"/patients/{patient}/intake", data=form)
     assert page.status_code == 422
@@ -345,7 +345,7 @@ def test_free_text_is_escaped_wherever_it_is_shown(
     assert payload not in scores.text
     assert "oxycodone &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in scores.text
 
-    form["img_finding_levels"] = "L4-L5"
+    form["img_1_finding_1_levels"] = "L4-L5"
     assert client.post(f"/patients/{patient}/intake", data=form).status_code == 303
     names = [m["data"]["name"] for m in records(client, patient, RecordSection.MEDICATIONS)]
     assert f"oxycodone {payload}" in names  # kept as typed; escaped only when shown
@@ -374,8 +374,8 @@ def test_score_endpoint_scores_the_form_as_filled_in(
 
     form.update({"odi_1": "", "peg_pain": "4", "peg_enjoyment": "5", "peg_general_activity": "9"})
     form.update({f"sb_{n}": "yes" for n in range(1, 10)})
-    form.update({"med_0_name": "morphine", "med_0_dose": "30", "med_0_unit": "mg"})
-    form.update({"med_0_doses_per_day": "2"})
+    form.update({"med_1_name": "morphine", "med_1_dose": "30", "med_1_unit": "mg"})
+    form.update({"med_1_doses_per_day": "2"})
     scored = client.post("/intake/score", data=form, headers=HTMX).text
     assert "8 of 10 sections answered; at most one may be left blank" in scored
     assert '<span class="score__value">6.0</span>' in scored  # PEG (4 + 5 + 9) / 3
@@ -441,3 +441,280 @@ def test_another_clinics_patient_is_not_found(
     saved = client.post(f"/patients/{patient}/intake", data=full_visit(csrf, clinic_today()))
     assert saved.status_code == 404
     assert creations(store, patient) == []
+
+
+# --- Rows: as many as the patient has -------------------------------------------------------
+
+
+def row_numbers(page: str, prefix: str, field: str) -> list[int]:
+    """The row numbers of the fields named ``<prefix>_<n>_<field>`` the page has, in order."""
+    return [int(n) for n in re.findall(rf'name="{prefix}_(\d+)_{field}"', page)]
+
+
+def test_the_form_offers_an_add_button_per_list(
+    client: TestClient, sign_in_as: Callable[..., str], add_patient: Callable[..., int]
+) -> None:
+    patient = add_patient()
+    sign_in_as(Role.NURSE)
+    page = client.get(f"/patients/{patient}/intake").text
+    assert row_numbers(page, "dx", "code") == [1, 2, 3]
+    assert row_numbers(page, "med", "name") == [1, 2, 3, 4]
+    assert row_numbers(page, "img", "modality") == [1]
+    assert row_numbers(page, "img_1_finding", "kind") == [1]
+    assert row_numbers(page, "cc", "kind") == [1]
+    for intent, url in (
+        ("add_diagnosis", "/intake/rows/diagnosis?index=4"),
+        ("add_medication", "/intake/rows/medication?index=5"),
+        ("add_imaging", "/intake/rows/imaging?index=2"),
+        ("add_care", "/intake/rows/care?index=2"),
+        ("add_finding_1", "/intake/rows/finding?index=2&amp;study=1"),
+    ):
+        button = re.search(rf'<button type="submit" name="intent" value="{intent}"[^>]*>', page)
+        assert button is not None, intent
+        # Without JavaScript it sends the form (skipping the browser's checks); with, htmx.
+        assert "formnovalidate" in button.group(0)
+        assert f'hx-get="{url}"' in button.group(0), intent
+    assert "autofocus" not in page
+    # Enter in a field sends the form with its first button: that one saves, it adds no row.
+    form = page[page.index("data-intake-form>") :]
+    first = re.search(r"<button [^>]*>", form)
+    assert first is not None
+    assert 'type="submit"' in first.group(0)
+    assert "name=" not in first.group(0)
+
+
+@pytest.mark.parametrize(
+    ("intent", "prefix", "field", "rows"),
+    [
+        ("add_diagnosis", "dx", "code", [1, 2, 3, 4]),
+        ("add_medication", "med", "name", [1, 2, 3, 4, 5]),
+        ("add_imaging", "img", "modality", [1, 2]),
+        ("add_care", "cc", "kind", [1, 2]),
+        ("add_finding_1", "img_1_finding", "kind", [1, 2]),
+    ],
+)
+def test_add_another_without_javascript_keeps_what_was_typed_and_saves_nothing(
+    *,
+    client: TestClient,
+    sign_in_as: Callable[..., str],
+    add_patient: Callable[..., int],
+    store: Store,
+    intent: str,
+    prefix: str,
+    field: str,
+    rows: list[int],
+) -> None:
+    patient = add_patient()
+    csrf = sign_in_as(Role.NURSE)
+    form = full_visit(csrf, clinic_today()) | {"intent": intent, "nrs": "11"}
+    page = client.post(f"/patients/{patient}/intake", data=form)
+    assert page.status_code == 200
+    assert row_numbers(page.text, prefix, field) == rows
+    # Every value comes back as typed, the invalid NRS too, with no error: nothing was checked.
+    assert 'name="med_1_name" type="text" value="Oxycodone"' in page.text
+    assert 'name="nrs" type="number" value="11"' in page.text
+    assert 'name="img_1_finding_1_levels" type="text" value="l4-l5, L5-S1"' in page.text
+    assert "error-summary" not in page.text
+    # The new row's first field takes the focus.
+    new = f"{prefix}_{rows[-1]}_{field}"
+    assert re.search(rf'name="{new}"[^>]* autofocus="autofocus"', page.text), new
+    assert page.text.count(" autofocus") == 1
+    for section in SECTIONS:
+        assert records(client, patient, section) == [], section
+    assert creations(store, patient) == []
+
+
+def test_a_form_sent_back_keeps_every_row_it_had(
+    client: TestClient, sign_in_as: Callable[..., str], add_patient: Callable[..., int]
+) -> None:
+    patient = add_patient()
+    csrf = sign_in_as(Role.NURSE)
+    form = full_visit(csrf, clinic_today()) | {
+        "med_7_name": "",  # an empty row counts: it was on the form
+        "dx_5_code": "M54.50",
+        "img_3_finding_2_kind": "",
+        "intent": "add_medication",
+    }
+    page = client.post(f"/patients/{patient}/intake", data=form).text
+    assert row_numbers(page, "med", "name") == list(range(1, 9))
+    assert row_numbers(page, "dx", "code") == [1, 2, 3, 4, 5]
+    assert row_numbers(page, "img", "modality") == [1, 2, 3]
+    assert row_numbers(page, "img_3_finding", "kind") == [1, 2]
+    assert row_numbers(page, "img_2_finding", "kind") == [1]
+    assert 'value="add_medication" class="button button--quiet" formnovalidate ' in page
+    assert 'hx-get="/intake/rows/medication?index=9"' in page
+
+
+def test_the_row_route_answers_one_empty_row_and_the_next_button(
+    client: TestClient, sign_in_as: Callable[..., str]
+) -> None:
+    sign_in_as(Role.NURSE)
+    row = client.get("/intake/rows/medication?index=5", headers=HTMX)
+    assert row.status_code == 200
+    assert "<html" not in row.text
+    assert row_numbers(row.text, "med", "name") == [5]
+    assert 'value=""' in row.text
+    assert re.search(r'name="med_5_name"[^>]* autofocus="autofocus"', row.text)
+    # The list's button comes along, out of band, asking for the row after.
+    swapped = re.search(
+        r'<div class="add-row" id="add-medication" hx-swap-oob="true">.*?</div>', row.text, re.S
+    )
+    assert swapped is not None
+    assert 'hx-get="/intake/rows/medication?index=6"' in swapped.group(0)
+
+    diagnosis = client.get("/intake/rows/diagnosis?index=4", headers=HTMX).text
+    assert row_numbers(diagnosis, "dx", "code") == [4]
+    # Fetched by script, so the code search shows at once and takes the focus.
+    assert 'class="icd10-search js-only">' in diagnosis
+    assert re.search(r'id="dx-4-search"[^>]*hx-get="/icd10\?row=4"[^>]* autofocus>', diagnosis)
+
+    study = client.get("/intake/rows/imaging?index=2", headers=HTMX).text
+    assert row_numbers(study, "img", "modality") == [2]
+    assert row_numbers(study, "img_2_finding", "kind") == [1]
+    assert 'hx-get="/intake/rows/finding?index=2&amp;study=2"' in study
+    assert 'hx-get="/intake/rows/imaging?index=3"' in study
+
+    finding = client.get("/intake/rows/finding?index=3&study=2", headers=HTMX).text
+    assert row_numbers(finding, "img_2_finding", "kind") == [3]
+    assert 'id="add-finding-2" hx-swap-oob="true"' in finding
+
+    last = client.get("/intake/rows/care?index=20", headers=HTMX).text
+    assert row_numbers(last, "cc", "kind") == [20]
+    assert "The form takes at most 20 courses of conservative care." in last
+    assert "hx-get" not in last.split('id="add-care"')[1]
+
+    assert client.get("/intake/rows/care?index=21", headers=HTMX).status_code == 422
+    assert client.get("/intake/rows/care?index=0", headers=HTMX).status_code == 422
+    assert client.get("/intake/rows/finding?index=2", headers=HTMX).status_code == 422
+    assert client.get("/intake/rows/allergy?index=2", headers=HTMX).status_code == 404
+
+
+def test_the_row_route_needs_the_right_to_write_records(
+    client: TestClient, sign_in_as: Callable[..., str]
+) -> None:
+    sign_in_as(Role.FRONT_DESK)
+    assert client.get("/intake/rows/medication?index=5", headers=HTMX).status_code == 403
+
+
+FINDINGS = (
+    ("disc_herniation", "L5-S1"),
+    ("facet_arthropathy", "L4-L5"),
+    ("central_stenosis", "L3-L4"),
+)
+
+
+def test_five_medications_and_two_studies_with_three_findings_are_saved(
+    client: TestClient,
+    sign_in_as: Callable[..., str],
+    add_patient: Callable[..., int],
+    store: Store,
+) -> None:
+    patient = add_patient()
+    csrf = sign_in_as(Role.PHYSICIAN)
+    day = clinic_today()
+    before = (day - timedelta(days=20)).isoformat()
+    form = {"csrf_token": csrf, "recorded_on": day.isoformat(), "dx_4_code": "M54.50"}
+    drugs = ("oxycodone", "apixaban", "gabapentin", "duloxetine", "naproxen")
+    for row, drug in enumerate(drugs, 1):
+        form |= {f"med_{row}_name": drug, f"med_{row}_dose": "10", f"med_{row}_unit": "mg"}
+    for study, modality in ((1, "mri"), (2, "ct")):
+        form |= {
+            f"img_{study}_modality": modality,
+            f"img_{study}_performed_on": before,
+            f"img_{study}_region": "lumbar",
+        }
+        for finding, (kind, level) in enumerate(FINDINGS, 1):
+            form |= {
+                f"img_{study}_finding_{finding}_kind": kind,
+                f"img_{study}_finding_{finding}_levels": level,
+            }
+    form |= {"cc_2_kind": "physical_therapy", "cc_2_started_on": before}
+    form |= {"cc_2_weeks": "6", "cc_2_response": "partial", "cc_2_ongoing": "on"}
+    saved = client.post(f"/patients/{patient}/intake", data=form)
+    assert saved.status_code == 303, saved.text
+    assert saved.headers["location"] == f"/patients/{patient}/intake?saved=9"
+
+    medications = [m["data"]["name"] for m in records(client, patient, RecordSection.MEDICATIONS)]
+    assert sorted(medications) == sorted(drugs)
+    studies = sorted(
+        (s["data"] for s in records(client, patient, RecordSection.IMAGING)),
+        key=lambda s: s["modality"],
+    )
+    assert [s["modality"] for s in studies] == ["ct", "mri"]
+    for study in studies:
+        assert [(f["kind"], *f["levels"]) for f in study["findings"]] == list(FINDINGS)
+    (care,) = records(client, patient, RecordSection.CONSERVATIVE_CARE)
+    assert care["data"]["ongoing"] is True
+    assert len(creations(store, patient)) == 9
+
+
+def test_an_error_in_row_five_is_shown_at_its_field_and_nothing_is_saved(
+    client: TestClient,
+    sign_in_as: Callable[..., str],
+    add_patient: Callable[..., int],
+    store: Store,
+) -> None:
+    patient = add_patient()
+    csrf = sign_in_as(Role.PHYSICIAN)
+    form = full_visit(csrf, clinic_today()) | {
+        "med_5_name": "naproxen",
+        "med_5_unit": "grams",
+        "img_2_modality": "ct",
+        "img_2_finding_3_levels": "L4-L5",  # a finding that does not say what was found
+    }
+    page = client.post(f"/patients/{patient}/intake", data=form)
+    assert page.status_code == 422
+    assert row_numbers(page.text, "med", "name") == [1, 2, 3, 4, 5]
+    assert 'name="med_5_name" type="text" value="naproxen"' in page.text
+    expected = {
+        "med_5_unit": "Medication 5 unit: choose one of",
+        "img_2_finding_3_kind": "Imaging study 2 finding 3 kind: say what was found",
+        "img_2_performed_on": "Imaging study 2 done on: this is needed",
+    }
+    for field, message in expected.items():
+        found = re.search(rf'id="field-{field}-error">(.*?)</p>', page.text, re.S)
+        assert found is not None, field
+        assert message in found.group(1), (field, found.group(1))
+        assert f'<a href="#field-{field}">{message}' in page.text
+    for section in SECTIONS:
+        assert records(client, patient, section) == [], section
+    assert creations(store, patient) == []
+
+
+@pytest.mark.parametrize(
+    ("extra", "field", "message"),
+    [
+        ({"med_21_name": "naproxen"}, "med_21_name", "at most 20 medications"),
+        ({"dx_300_code": "M54.50"}, "dx_300_code", "at most 20 diagnoses"),
+        ({"img_1_finding_21_kind": "stenosis"}, "img_1_finding_21_kind", "at most 20 findings"),
+        ({"cc_1" + "0" * 5000 + "_kind": "massage"}, "cc_1", "at most 20 courses"),
+        ({"med_0_name": "naproxen"}, "med_0_name", "not a row of the form"),
+        ({"med_05_name": "naproxen"}, "med_05_name", "not a row of the form"),
+        (
+            {"intent": "add_medication", **{f"med_{n}_name": "" for n in range(1, 21)}},
+            "intent",
+            "at most 20 medications",
+        ),
+        ({"intent": "add_finding_4"}, "intent", "no imaging study 4"),
+        ({"intent": "add_allergy"}, "intent", "no list to add to called add_allergy"),
+    ],
+)
+def test_rows_past_the_bound_are_refused_naming_the_field(
+    *,
+    client: TestClient,
+    sign_in_as: Callable[..., str],
+    add_patient: Callable[..., int],
+    store: Store,
+    extra: dict[str, str],
+    field: str,
+    message: str,
+) -> None:
+    patient = add_patient()
+    csrf = sign_in_as(Role.PHYSICIAN)
+    page = client.post(f"/patients/{patient}/intake", data=full_visit(csrf, clinic_today()) | extra)
+    assert page.status_code == 422
+    assert field in page.text
+    assert message in page.text
+    assert creations(store, patient) == []
+    scores = client.post("/intake/score", data={"csrf_token": csrf} | extra, headers=HTMX)
+    assert scores.status_code == (422 if "intent" not in extra else 200)

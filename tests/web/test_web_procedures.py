@@ -571,16 +571,33 @@ def test_the_clinical_checklist_reads_the_engines_hold_results() -> None:
         status=ProcedureStatus.SCHEDULED,
         scheduled_on=date(2026, 12, 10),
     )
+    # The checklist reads the hold's fields, not its sentences: the text here says otherwise.
     hold = {
         "rule_id": "asra.antithrombotic_hold",
         "outcome": "fired",
         "reason": "clopidogrel must be held 7 days before this intermediate-risk procedure.",
-        "checks": [
-            {"fact": "clopidogrel.last_dose_on", "expected": "7 days before", "seen": "2026-12-04"}
-        ],
+        "checks": [],
         "missing": [],
-        "action": "Last dose of clopidogrel on or before 2026-12-01 (7 days before the procedure "
-        "on 2026-12-10); restart clopidogrel 2 days after the procedure.",
+        "action": "Text the checklist does not parse: restart clopidogrel 9 h after.",
+        "hold": {
+            "drug": "clopidogrel",
+            "procedure_bleeding_risk": "low",
+            "bleeding_risk": "intermediate",
+            "class_raised": True,
+            "raised_by": ["renal_disease"],
+            "factors_unknown": [],
+            "class_rule": "asra.patient_bleeding_risk",
+            "action": "hold",
+            "hold_hours": 168,
+            "hold_days": 7,
+            "restart_hours": 48,
+            "normal_inr_required": False,
+            "last_dose_on": "2026-12-04",
+            "last_dose_by": "2026-12-01",
+            "held_long_enough": False,
+            "age_to_weigh": None,
+            "note": "7 days.",
+        },
     }
     shared = {
         "rule_id": "safety.coagulopathy_low_risk",
@@ -599,6 +616,8 @@ def test_the_clinical_checklist_reads_the_engines_hold_results() -> None:
     checklist = clinical_checklist(report, record)
     (found,) = checklist.holds
     assert found.drug == "clopidogrel"
+    assert (found.risk_class, found.class_raised_by) == ("intermediate", ("renal_disease",))
+    assert (found.advice, found.continues, found.shared_decision) == ("hold", False, False)
     assert found.hold_by == date(2026, 12, 3)
     assert found.last_dose_on == date(2026, 12, 4)
     assert found.met is False
@@ -610,6 +629,52 @@ def test_the_clinical_checklist_reads_the_engines_hold_results() -> None:
     )
     assert [lab.test for lab in checklist.labs] == ["INR", "Platelets"]
     assert clinical_checklist({"evaluation": {"procedures": []}}, record).holds == ()
+
+
+def test_the_clinical_checklist_takes_continue_shared_decision_and_inr_from_the_fields() -> None:
+    record = ProcedureRecord(
+        procedure=ProcedureId.ESI_INTERLAMINAR,
+        status=ProcedureStatus.PLANNED,
+        planned_on=date(2026, 12, 10),
+    )
+
+    def hold(drug: str, outcome: str, **fields: object) -> dict[str, object]:
+        return {
+            "rule_id": "asra.antithrombotic_hold",
+            "outcome": outcome,
+            "reason": f"{drug}.",
+            "checks": [],
+            "missing": [],
+            "action": None,
+            "hold": {"drug": drug, "hold_days": None, "restart_hours": 24, **fields},
+        }
+
+    warfarin = hold(
+        "warfarin", "fired", action="hold", hold_days=5, restart_hours=6, normal_inr_required=True
+    )
+    aspirin = hold("aspirin", "fired", action="shared_decision")
+    cilostazol = hold("cilostazol", "passed", action="continue")
+    procedures = [
+        {
+            "procedure": "esi_interlaminar",
+            "reasons": [warfarin, aspirin],
+            "supporting": [cilostazol],
+        }
+    ]
+    checklist = clinical_checklist({"evaluation": {"procedures": procedures}}, record)
+    found = {h.drug: h for h in checklist.holds}
+    assert found["warfarin"].hold_by == date(2026, 12, 5)
+    assert found["warfarin"].met is False  # no last dose on record
+    assert (found["warfarin"].restart_after, found["warfarin"].restart_on) == (
+        "6 h",
+        date(2026, 12, 10),
+    )
+    assert "Check that the INR is normal" in (found["warfarin"].action or "")
+    assert found["aspirin"].shared_decision
+    assert (found["aspirin"].hold_by, found["aspirin"].met) == (None, None)
+    assert found["cilostazol"].continues
+    assert found["cilostazol"].met is True
+    assert [lab.test for lab in checklist.labs] == ["INR"]
 
 
 def _audit_since(store: Store, sequence: int) -> list[StoredEntry]:

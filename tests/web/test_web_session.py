@@ -11,27 +11,45 @@ import pyotp
 import pytest
 import time_machine
 from fastapi.testclient import TestClient
+from httpx2 import Response
 
 from painpath.api.security import CSRF_COOKIE, SESSION_COOKIE
 from painpath.domain.accounts import Principal, Role
 from painpath.services.accounts import enable_totp, set_up_totp, update_clinic
+from painpath.services.lockout import LOCKOUT_THRESHOLD
 from painpath.services.sessions import IDLE_TIMEOUT, WRONG_CREDENTIALS
 from painpath.store.audit import SqlAuditLog
 from painpath.store.database import Store
 from painpath.web.app import CONTENT_SECURITY_POLICY
+from painpath.web.routes.session import FORM_EXPIRED
 from painpath.web.routing import PAGES
-from painpath.web.security import LOGIN_PATH, SECOND_FACTOR_PATH
+from painpath.web.security import LOGIN_CSRF_COOKIE, LOGIN_PATH, SECOND_FACTOR_PATH
 
 PASSWORD = "correct horse battery staple"
 MakePrincipal = Callable[..., Principal]
 START = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 
 
-def _sign_in(client: TestClient, username: str, *, next_path: str = "/", totp: str = "") -> object:
-    return client.post(
-        LOGIN_PATH,
-        data={"username": username, "password": PASSWORD, "totp": totp, "next": next_path},
-    )
+_FORM_TOKEN = re.compile(r'<input type="hidden" name="csrf_token" value="([^"]*)">')
+
+
+def _form_token(html: str) -> str:
+    """The sign-in token in a page's sign-in form."""
+    found = _FORM_TOKEN.search(html)
+    assert found is not None, "the sign-in form carries no token"
+    return found.group(1)
+
+
+def _post_login(client: TestClient, **fields: str) -> Response:
+    """Post the sign-in form as a browser does: shown first, then sent with its token."""
+    token = _form_token(client.get(LOGIN_PATH).text)
+    return client.post(LOGIN_PATH, data={"csrf_token": token, **fields})
+
+
+def _sign_in(
+    client: TestClient, username: str, *, next_path: str = "/", totp: str = ""
+) -> Response:
+    return _post_login(client, username=username, password=PASSWORD, totp=totp, next=next_path)
 
 
 def _error_text(html: str) -> str:
@@ -80,7 +98,14 @@ def test_every_page_names_its_action_and_sends_strangers_to_sign_in(
     client: TestClient,
 ) -> None:
     public = {(page.method, page.path) for page in PAGES if page.action is None}
-    assert public == {("GET", LOGIN_PATH), ("POST", LOGIN_PATH)}
+    # The patient's self-report: its link's token is the authority (test_web_self_report.py).
+    self_report = {
+        ("GET", "/r/{token}"),
+        ("GET", "/self-report"),
+        ("POST", "/self-report"),
+        ("GET", "/self-report/done"),
+    }
+    assert public == {("GET", LOGIN_PATH), ("POST", LOGIN_PATH), *self_report}
     guarded = [page for page in PAGES if page.action is not None]
     assert len(guarded) >= 8
     for page in guarded:
@@ -120,8 +145,8 @@ def test_every_failure_gets_the_api_s_one_message(
     client: TestClient, make_principal: MakePrincipal
 ) -> None:
     user = make_principal(Role.PHYSICIAN)
-    wrong = client.post(LOGIN_PATH, data={"username": user.username, "password": "nope"})
-    unknown = client.post(LOGIN_PATH, data={"username": "nobody", "password": PASSWORD})
+    wrong = _post_login(client, username=user.username, password="nope")
+    unknown = _post_login(client, username="nobody", password=PASSWORD)
     for response in (wrong, unknown):
         assert response.status_code == 401
         assert WRONG_CREDENTIALS in response.text
@@ -135,7 +160,7 @@ def test_every_failure_gets_the_api_s_one_message(
 
 
 def test_empty_fields_are_named(client: TestClient) -> None:
-    response = client.post(LOGIN_PATH, data={"username": "", "password": ""})
+    response = _post_login(client, username="", password="")
     assert response.status_code == 422
     text = _error_text(response.text)
     assert "Enter your username" in text
@@ -161,9 +186,89 @@ def test_an_account_with_a_second_factor_asks_for_the_code(
     wrong = _sign_in(client, user.username, totp="000000")
     assert "the one-time code is wrong or already used" in wrong.text
 
-    signed_in = _sign_in(client, user.username, totp=pyotp.TOTP(secret).now())
+    # The code step is the same form, posted again with the token of the page asking for it.
+    fields = {"username": user.username, "password": PASSWORD, "totp": pyotp.TOTP(secret).now()}
+    forged = client.post(LOGIN_PATH, data=fields)
+    assert forged.status_code == 403
+    assert client.cookies.get(SESSION_COOKIE) is None
+    signed_in = client.post(LOGIN_PATH, data={**fields, "csrf_token": _form_token(wrong.text)})
     assert signed_in.status_code == 303
     assert client.get("/").status_code == 200
+
+
+def test_the_sign_in_form_carries_a_token_matching_a_short_lived_strict_cookie(
+    client: TestClient,
+) -> None:
+    page = client.get(LOGIN_PATH)
+    token = _form_token(page.text)
+    assert len(token) >= 40
+    (cookie,) = [c for c in page.headers.get_list("set-cookie") if c.startswith(LOGIN_CSRF_COOKIE)]
+    assert f"{LOGIN_CSRF_COOKIE}={token};" in cookie
+    assert "HttpOnly" in cookie
+    assert "samesite=strict" in cookie.lower()
+    assert "Max-Age=1800" in cookie
+    # Shown again, the form keeps the browser's token (two open sign-in tabs both work).
+    assert _form_token(client.get(LOGIN_PATH).text) == token
+    # Another browser gets another token.
+    other = TestClient(client.app, headers={"Accept": "text/html"})
+    assert _form_token(other.get(LOGIN_PATH).text) != token
+
+
+def test_a_sign_in_post_without_the_form_token_is_refused_and_signs_no_one_in(
+    client: TestClient, make_principal: MakePrincipal
+) -> None:
+    user = make_principal(Role.PHYSICIAN)
+    fields = {"username": user.username, "password": PASSWORD}
+    # Another site's form: no sign-in cookie, and no token or a guessed one.
+    for data in (fields, {**fields, "csrf_token": "guessed"}):
+        response = client.post(LOGIN_PATH, data=data)
+        assert response.status_code == 403
+        assert response.headers["content-type"].startswith("text/html")
+        assert FORM_EXPIRED in _error_text(response.text)
+        assert "Traceback" not in response.text
+        assert SESSION_COOKIE not in response.cookies
+    # The browser has a sign-in cookie, but the form brings another token, or none.
+    client.get(LOGIN_PATH)
+    for data in (fields, {**fields, "csrf_token": "x" * 43}):
+        assert client.post(LOGIN_PATH, data=data).status_code == 403
+    assert client.cookies.get(SESSION_COOKIE) is None
+    # The page that refused carries a token that works.
+    refused = client.post(LOGIN_PATH, data=fields)
+    retried = client.post(LOGIN_PATH, data={**fields, "csrf_token": _form_token(refused.text)})
+    assert retried.status_code == 303
+
+
+def test_refused_sign_in_posts_do_not_count_as_failed_passwords(
+    client: TestClient, make_principal: MakePrincipal
+) -> None:
+    user = make_principal(Role.NURSE)
+    for _ in range(LOCKOUT_THRESHOLD + 2):
+        forged = client.post(LOGIN_PATH, data={"username": user.username, "password": "guess"})
+        assert forged.status_code == 403
+    assert _sign_in(client, user.username).status_code == 303
+
+
+def test_signing_in_retires_the_sign_in_token(
+    client: TestClient, make_principal: MakePrincipal
+) -> None:
+    user = make_principal(Role.NURSE)
+    response = _sign_in(client, user.username)
+    assert response.status_code == 303
+    cleared = [c for c in response.headers.get_list("set-cookie") if LOGIN_CSRF_COOKIE in c]
+    assert cleared
+    assert all("Max-Age=0" in c for c in cleared)
+
+
+def test_the_api_sign_in_needs_no_form_token(
+    client: TestClient, make_principal: MakePrincipal
+) -> None:
+    user = make_principal(Role.NURSE)
+    answer = client.post(
+        "/auth/login",
+        json={"username": user.username, "password": PASSWORD, "mode": "cookie"},
+        headers={"Accept": "application/json"},
+    )
+    assert answer.status_code == 200
 
 
 def test_signing_out_needs_the_csrf_token_and_ends_the_session(

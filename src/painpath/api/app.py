@@ -6,12 +6,23 @@ from fastapi import FastAPI
 
 from painpath import __version__
 from painpath.api.errors import install_error_handlers
-from painpath.api.routes import audit, auth, health, patients, procedures, records, users
+from painpath.api.routes import (
+    audit,
+    auth,
+    fhir,
+    health,
+    outcomes,
+    patients,
+    procedures,
+    records,
+    self_report,
+    users,
+)
 from painpath.config import Settings
 from painpath.store.database import Store, open_store
 from painpath.web.app import install_web
 
-ROUTERS = (health, auth, users, patients, records, procedures, audit)
+ROUTERS = (health, auth, users, patients, records, procedures, self_report, outcomes, fhir, audit)
 
 
 def describe_app() -> FastAPI:

@@ -10,7 +10,7 @@ from dataclasses import fields
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from painpath.domain.procedure_life import (
     Approach,
@@ -93,6 +93,11 @@ class FollowUpOut(StoredOut):
     mme_per_day: float | None
     medication_reduced: bool | None
     note: str | None
+    relief_comparable: bool = Field(
+        description="False when the relief is on another scale than the procedure's baseline "
+        "(its pre-procedure NRS): kept, but not used for eligibility."
+    )
+    relief_caveat: str | None = Field(description="Why the relief is not comparable.")
 
     @classmethod
     def of(cls, stored: Stored[FollowUp], *, procedure_id: int) -> FollowUpOut:

@@ -114,7 +114,8 @@ class FollowUp:
 
     ``percent_relief`` is on ``relief_scale``; when only an NRS is given it is worked out from
     the procedure's pre-procedure NRS, so repeats compare like with like. It is negative when
-    the pain got worse.
+    the pain got worse. A relief on another scale than the procedure's baseline is kept but
+    not ``relief_comparable`` (``relief_caveat`` says why), and never decides eligibility.
     """
 
     followed_up_on: date
@@ -125,6 +126,8 @@ class FollowUp:
     mme_per_day: float | None = None
     medication_reduced: bool | None = None
     note: str | None = None
+    relief_comparable: bool = True
+    relief_caveat: str | None = None
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ also the form the API reads and writes, with the same field-level validation.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -43,6 +44,9 @@ from painpath.domain.procedure_life import (
     Trial,
 )
 from painpath.domain.vocabulary import ProcedureId, ReliefScale, Sex, Side, SpineRegion
+
+EMAIL_MAX_LENGTH = 254
+EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 RecordT = TypeVar("RecordT")
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -152,6 +156,20 @@ class PatientDetails(CaseModel):
     reference: str | None = Field(
         default=None, max_length=64, description="The case's reference (case_id), never a name."
     )
+    email: str | None = Field(
+        default=None,
+        max_length=EMAIL_MAX_LENGTH,
+        description="Where follow-up reminders are sent, when the clinic sends them.",
+    )
+
+    @field_validator("email")
+    @classmethod
+    def _looks_like_an_address(cls, email: str | None) -> str | None:
+        # A plain shape check (one @, a name before it, a domain with a dot after it, no
+        # spaces): whether the address reaches the patient only sending can tell.
+        if email is not None and not EMAIL_SHAPE.fullmatch(email):
+            raise ValueError("is not an e-mail address such as name@example.org")
+        return email
 
     @field_validator("birth_date")
     @classmethod

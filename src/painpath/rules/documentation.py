@@ -13,11 +13,12 @@ from painpath.domain.vocabulary import ProcedureId
 from painpath.knowledge_base.loader import load_citations, load_procedures
 from painpath.knowledge_base.models import Citation
 from painpath.rules.antithrombotics import CITATIONS as HOLD_CITATIONS
+from painpath.rules.antithrombotics import CLASS_RULE_ID
 from painpath.rules.antithrombotics import RULE_ID as HOLD_RULE_ID
 from painpath.rules.engine import RED_FLAG_RULE_ID
 from painpath.rules.facts import FACTS
 from painpath.rules.loader import RuleBook, load_rule_book
-from painpath.rules.rule import CandidacyEffect, Effect, RedFlagEffect, Rule
+from painpath.rules.rule import CandidacyEffect, ClassRaiseEffect, Effect, RedFlagEffect, Rule
 
 HEADER = """# Rules
 
@@ -40,11 +41,18 @@ BUILT_IN = f"""## Built-in rules
   Cites the red-flag rules' source (ahcpr1994).
 - `{HOLD_RULE_ID}`: for each blood thinner on the medication list, the row of the drug table
   (`knowledge/drugs/antithrombotics.yaml`) for the procedure's ASRA bleeding-risk class, moved
-  up one class for renal or liver disease, a bleeding disorder, or more than one blood thinner.
-  A hold makes the procedure `conditional` until the drug has been held long enough, with the
-  last-dose date counted back from the planned date and the restart interval. A shared decision
-  makes it `conditional` with the action to decide with the prescriber. Cites
-  {", ".join(HOLD_CITATIONS)}.
+  up one class (low to intermediate, intermediate to high; high stays high) when
+  `{CLASS_RULE_ID}` fires for the patient. The result names the class used, the
+  procedure's own class, the factors that raised it, and any factor not recorded that could;
+  an unrecorded factor that would change the advice holds the procedure at `conditional` and
+  is listed as missing, never taken as absent. Old age has no age in the source: unless a
+  clinic sets `old_age_from_years` on that rule, age never raises the class, and the hold
+  names the patient's age for the physician to weigh wherever the class could still rise. A
+  hold makes the procedure `conditional` until the drug has been held long enough, with the
+  last-dose date counted back from the planned date and the restart interval. A shared
+  decision makes it `conditional` with the action to decide with the prescriber. Each result
+  carries the advice as fields too (`hold`: drug, classes, factors, action, hold hours and
+  days, restart hours, INR, last-dose dates). Cites {", ".join(HOLD_CITATIONS)}.
 """
 
 
@@ -94,6 +102,8 @@ def _rule_section(rule: Rule, book: RuleBook, citations: Mapping[str, Citation])
     ]
     if rule.passed:
         lines.append(f"- when it passes: {rule.passed}")
+    if rule.note:
+        lines.append(f"- note: {rule.note}")
     lines.append(
         f"- examples: fires on {_examples(rule.examples.fires)}; "
         f"does not fire on {_examples(rule.examples.does_not_fire)}"
@@ -107,6 +117,16 @@ def _effect(rule: Rule) -> str:
         return f"red flag ({then.urgency}, {then.category}): {then.route}"
     if isinstance(then, CandidacyEffect):
         return f"criterion `{then.criterion}` met: {then.met}"
+    if isinstance(then, ClassRaiseEffect):
+        age = (
+            f"from {then.old_age_from_years} years"
+            if then.old_age_from_years is not None
+            else "not set, so age alone never raises the class"
+        )
+        return (
+            f"the blood-thinner holds use the next ASRA bleeding-risk class up. {then.reason} "
+            f"Old-age threshold (`old_age_from_years`): {age}."
+        )
     assert isinstance(then, Effect)
     status = f"`{then.status}`" if then.status else "advice only"
     text = f"{status}: {then.reason}"

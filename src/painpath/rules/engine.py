@@ -212,7 +212,7 @@ def _procedure(
         for compiled in book.rules_for(procedure)
     ]
     knowledge = load_procedures()[procedure]
-    results.extend(hold_results(case, knowledge, as_of))
+    results.extend(hold_results(case, knowledge, as_of, book))
     if routing is not None:
         results.append(routing)
     # One pass sorts the results into what held the procedure back, what supports it, and advice.

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import cache
 
 from painpath.domain.case import Case, ConservativeCare, Fracture, PlannedProcedure, PriorProcedure
 from painpath.domain.vocabulary import (
@@ -24,7 +25,12 @@ from painpath.domain.vocabulary import (
     Sex,
     SpineRegion,
 )
-from painpath.knowledge_base.loader import load_corticosteroids, load_procedures
+from painpath.knowledge_base.loader import (
+    load_antithrombotics,
+    load_corticosteroids,
+    load_procedures,
+)
+from painpath.knowledge_base.models import Antithrombotic
 from painpath.scoring import (
     NotScorable,
     corticosteroid_named,
@@ -434,6 +440,33 @@ def _long_term_steroids(context: FactContext) -> FactValue:
         return None
     steroids = [m for m in medications if m.name in load_corticosteroids()]
     return _kleene_any(m.long_term for m in steroids) if steroids else False
+
+
+@cache
+def _antithrombotics_by_any_name() -> dict[str, Antithrombotic]:
+    table = load_antithrombotics()
+    names = {brand.lower(): drug for drug in table.values() for brand in drug.brand_names}
+    names.update(table)
+    return names
+
+
+def find_antithrombotic(name: str) -> Antithrombotic | None:
+    """The drug table entry for a generic or brand name, if it is a blood thinner."""
+    return _antithrombotics_by_any_name().get(name.lower())
+
+
+@fact(
+    "antithrombotics_on_record",
+    FactKind.NUMBER,
+    "Different blood thinners on the medication list (anticoagulants, antiplatelets, NSAIDs)",
+    unit="drugs",
+)
+def _antithrombotics_on_record(context: FactContext) -> FactValue:
+    medications = context.case.medications
+    if medications is None:
+        return None
+    found = (find_antithrombotic(medication.name) for medication in medications)
+    return len({drug.name for drug in found if drug is not None})
 
 
 def _latest_lab(case: Case, test: LabTest, as_of: date, max_age_days: int) -> float | None:

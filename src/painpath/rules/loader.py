@@ -49,6 +49,11 @@ class RuleBook:
     def candidacy_rules(self) -> tuple[Rule, ...]:
         return tuple(r for r in self.rules if r.kind == "candidacy")
 
+    @property
+    def class_raise_rules(self) -> tuple[Rule, ...]:
+        """The rules that move a patient up one ASRA bleeding-risk class (read by the holds)."""
+        return tuple(r for r in self.rules if r.kind == "bleeding_risk_class")
+
     def rules_for(self, procedure: ProcedureId) -> tuple[CompiledRule, ...]:
         return _by_procedure(self)[procedure]
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import Literal
 
-from painpath.domain.vocabulary import ProcedureId, Status
+from painpath.domain.vocabulary import BleedingRisk, ProcedureId, Status
 from painpath.rules.conditions import Check
 
 
@@ -24,6 +25,49 @@ class MissingFact:
     description: str
 
 
+HoldAction = Literal["hold", "continue", "shared_decision"]
+
+
+@dataclass(frozen=True)
+class HoldAdvice:
+    """One blood thinner before one procedure, as fields (the result's text says the same).
+
+    ``bleeding_risk`` is the class whose row was read: the procedure's own class, raised one
+    step when ``raised_by`` names patient factors. Fields the engine could not work out are
+    None, with the facts it needs in the result's ``missing``.
+    """
+
+    drug: str
+    procedure_bleeding_risk: BleedingRisk | None
+    """The procedure's own ASRA class in this region (None while the region is not known)."""
+    bleeding_risk: BleedingRisk | None
+    """The class the advice is for, after any raise (None when it cannot be settled)."""
+    class_raised: bool | None
+    """True when patient factors raised the class; None when unrecorded factors might."""
+    raised_by: tuple[str, ...]
+    """The patient factors (fact names) that raised the class."""
+    factors_unknown: tuple[str, ...]
+    """Patient factors not recorded that could raise the class (reported, never assumed)."""
+    class_rule: str
+    """The rule that says which patient factors raise the class."""
+    action: HoldAction | None
+    hold_hours: float | None
+    """Hours before the procedure the last dose may be (hold); None to continue or decide."""
+    hold_days: int | None
+    """The same counted in whole days, as the last-dose date is (hours / 24, rounded up)."""
+    restart_hours: float | None
+    """Hours after the procedure to restart."""
+    normal_inr_required: bool
+    last_dose_on: date | None
+    last_dose_by: date | None
+    """The last day a dose may be taken, counted back from the planned date (if one)."""
+    held_long_enough: bool | None
+    age_to_weigh: int | None = None
+    """The patient's age, when old age could raise the class but no age is set for it."""
+    note: str | None = None
+    """The drug table's note for this advice (a range, or what the shared decision weighs)."""
+
+
 @dataclass(frozen=True)
 class RuleResult:
     rule_id: str
@@ -38,6 +82,8 @@ class RuleResult:
     earliest: date | None = None
     action: str | None = None
     unconfirmed_source: bool = False
+    hold: HoldAdvice | None = None
+    """For the blood-thinner rule: the advice for one drug as fields."""
 
 
 @dataclass(frozen=True)

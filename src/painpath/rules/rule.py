@@ -20,8 +20,11 @@ RuleKind = Literal[
     "cap",
     "session_limit",
     "safety",
+    "bleeding_risk_class",
 ]
 PATIENT = "patient"
+PATIENT_KINDS = frozenset({"red_flag", "candidacy", "bleeding_risk_class"})
+"""Kinds of rule decided once per patient, not per procedure."""
 
 
 class RuleModel(BaseModel):
@@ -77,6 +80,22 @@ class CandidacyEffect(RuleModel):
     unmet: str
 
 
+class ClassRaiseEffect(RuleModel):
+    """A patient at raised bleeding risk: procedures count one ASRA bleeding-risk class higher.
+
+    The blood-thinner holds read it; it sets no status of its own.
+    """
+
+    reason: str = Field(min_length=10)
+    old_age_from_years: int | None = Field(
+        default=None,
+        ge=18,
+        le=120,
+        description="The age from which old age raises the class: a clinic's own choice, "
+        "since the source names old age without one. None: age is reported to be weighed.",
+    )
+
+
 class Examples(RuleModel):
     """Fact values for which the rule must fire, and for which it must not (neither unknown)."""
 
@@ -92,10 +111,13 @@ class Rule(RuleModel):
     rationale: str = Field(min_length=20)
     citations: tuple[str, ...] = Field(min_length=1)
     when: dict[str, Any]
-    then: Effect | RedFlagEffect | CandidacyEffect
+    then: Effect | RedFlagEffect | CandidacyEffect | ClassRaiseEffect
     passed: str | None = Field(
         default=None,
         description="What a clinician reads when the rule was checked and did not fire.",
+    )
+    note: str | None = Field(
+        default=None, description="Why the rule is encoded as it is, where the source leaves room."
     )
     examples: Examples
     _condition: Condition = PrivateAttr()
@@ -103,17 +125,22 @@ class Rule(RuleModel):
     @model_validator(mode="after")
     def _consistent(self) -> Rule:
         self._condition = parse_condition(self.when)
-        patient_kinds = {"red_flag", "candidacy"}
-        if (self.kind in patient_kinds) != (self.applies_to == PATIENT):
-            raise ValueError("red_flag and candidacy rules apply to 'patient', and only they do")
+        if (self.kind in PATIENT_KINDS) != (self.applies_to == PATIENT):
+            raise ValueError(
+                "red_flag, candidacy and bleeding_risk_class rules apply to 'patient', "
+                "and only they do"
+            )
         effects: dict[str, type[RuleModel]] = {
             "red_flag": RedFlagEffect,
             "candidacy": CandidacyEffect,
+            "bleeding_risk_class": ClassRaiseEffect,
         }
         wanted = effects.get(self.kind, Effect)
         if not isinstance(self.then, wanted):
             raise ValueError(f"a {self.kind} rule's 'then' has the fields of {wanted.__name__}")
         named = self._condition.fact_names()
+        if self.kind == "bleeding_risk_class" and any(FACTS[n].per_procedure for n in named):
+            raise ValueError("a bleeding_risk_class rule reads facts of the patient only")
         for example in (*self.examples.fires, *self.examples.does_not_fire):
             strangers = set(example) - named
             if strangers:

@@ -3,8 +3,9 @@
 Performed procedures become ``prior_procedures``; planned, scheduled, and those done or called
 off only after the day become ``planned``. A performed procedure's relief is the one its record
 states; when it states none, the relief comes from what was learnt afterwards: a trial
-procedure's trial, else the latest follow-up on or before the day (its percent, its scale, and
-the weeks since the procedure, still going on while the patient reports any relief).
+procedure's trial, else the latest follow-up on or before the day whose relief is comparable
+with the procedure's baseline (its percent, its scale, and the weeks since the procedure, still
+going on while the patient reports any relief).
 
 The case's procedure models and ``ProcedureRecord`` share their field names, so each direction
 is a copy of the shared fields plus what only one side has.
@@ -103,6 +104,8 @@ def _follow_up_relief(record: ProcedureRecord, performed_on: date, as_of: date) 
         if entry.recorded_on <= as_of
         and entry.value.followed_up_on <= as_of
         and entry.value.percent_relief is not None
+        # A relief on another scale than the baseline is kept, but never decides eligibility.
+        and entry.value.relief_comparable
     ]
     if not known:
         return {}

@@ -27,6 +27,8 @@ class Action(StrEnum):
     CLINIC_MANAGE = "clinic.manage"
     AUDIT_READ = "audit.read"
     OWN_ACCOUNT = "own.account"
+    SELF_REPORT_INVITE = "self_report.invite"
+    OUTCOMES_READ = "outcomes.read"
 
 
 DESCRIPTIONS: dict[Action, str] = {
@@ -45,6 +47,10 @@ DESCRIPTIONS: dict[Action, str] = {
     Action.CLINIC_MANAGE: "change the clinic's settings (such as requiring TOTP for admins)",
     Action.AUDIT_READ: "read and export the audit trail",
     Action.OWN_ACCOUNT: "see one's own account, sign out, set up a second factor",
+    Action.SELF_REPORT_INVITE: (
+        "give a patient a one-time link to fill in their own questionnaires"
+    ),
+    Action.OUTCOMES_READ: "see the clinic's outcome statistics (aggregates, no patient names)",
 }
 
 _CLINICAL = frozenset(
@@ -60,10 +66,19 @@ _CLINICAL = frozenset(
 )
 
 # Admins run the clinic's accounts and audit, not its clinical care: they see no records.
-# Front desk registers patients and books procedures, and sees no clinical records either.
+# Front desk registers patients and books procedures, and sees no clinical records either; it
+# checks patients in, so it may hand them a self-report link (whose answers it cannot read).
+# The clinic's outcome statistics are aggregates without names: clinicians and the admins who
+# run the clinic see them; front desk, which sees nothing clinical, does not.
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(
-        {Action.USER_MANAGE, Action.CLINIC_MANAGE, Action.AUDIT_READ, Action.OWN_ACCOUNT}
+        {
+            Action.USER_MANAGE,
+            Action.CLINIC_MANAGE,
+            Action.AUDIT_READ,
+            Action.OUTCOMES_READ,
+            Action.OWN_ACCOUNT,
+        }
     ),
     Role.PHYSICIAN: _CLINICAL
     | {
@@ -72,14 +87,18 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
         Action.PROCEDURE_PERFORM,
         Action.CASE_EXPORT,
         Action.CASE_IMPORT,
+        Action.SELF_REPORT_INVITE,
+        Action.OUTCOMES_READ,
     },
-    Role.NURSE: _CLINICAL | {Action.PROCEDURE_SCHEDULE},
+    Role.NURSE: _CLINICAL
+    | {Action.PROCEDURE_SCHEDULE, Action.SELF_REPORT_INVITE, Action.OUTCOMES_READ},
     Role.FRONT_DESK: frozenset(
         {
             Action.PATIENT_READ,
             Action.PATIENT_WRITE,
             Action.PROCEDURE_READ,
             Action.PROCEDURE_SCHEDULE,
+            Action.SELF_REPORT_INVITE,
             Action.OWN_ACCOUNT,
         }
     ),

@@ -3,8 +3,10 @@ a stimulator or intrathecal trial.
 
 Follow-ups are recorded for performed procedures only, on or after the day it was done. Relief
 is kept on the same scale as the baseline: given an NRS, the percent is worked out from the
-procedure's pre-procedure NRS. A trial procedure has one trial, which says when it started and
-ended, the relief during it, and whether it passed.
+procedure's pre-procedure NRS; a percent on another scale is stored, flagged as not comparable
+with the baseline (``painpath.domain.relief_baseline``), and not used for eligibility. A trial
+procedure has one trial, which says when it started and ended, the relief during it, and
+whether it passed.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from painpath.domain.paging import Page, PageRequest
 from painpath.domain.procedure_life import TRIAL_PROCEDURES, FollowUp, Trial
 from painpath.domain.procedure_query import Scope
 from painpath.domain.records import ProcedureRecord, ProcedureStatus, Stored
+from painpath.domain.relief_baseline import relief_caveat
 from painpath.domain.vocabulary import ReliefScale
 from painpath.scoring.relief import percent_relief
 from painpath.services.access import audited, check_version, written
@@ -135,6 +138,7 @@ def _follow_up_of(procedure: Stored[ProcedureRecord], details: FollowUpDetails) 
         nrs=details.nrs,
         baseline_nrs=record.pre_nrs,
     )
+    caveat = relief_caveat(record, scale)
     return FollowUp(
         followed_up_on=details.followed_up_on,
         nrs=details.nrs,
@@ -144,6 +148,8 @@ def _follow_up_of(procedure: Stored[ProcedureRecord], details: FollowUpDetails) 
         mme_per_day=details.mme_per_day,
         medication_reduced=details.medication_reduced,
         note=details.note,
+        relief_comparable=caveat is None,
+        relief_caveat=caveat,
     )
 
 

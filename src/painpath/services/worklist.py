@@ -1,14 +1,17 @@
 """The clinic worklist behind the dashboard: today's procedures, follow-ups due and overdue,
 procedures coming up with booking items outstanding, and patients whose latest red-flag screen
-is positive. Diagnostic blocks are not followed up at weeks (see ``followed_up_at_weeks``).
+is positive.
 
 One call reads across the clinic and is audited once (``worklist``, no patient named). What a
 role may see is the caller's decision: red flags are clinical records and are read only when
-asked for. The follow-up schedule is in ``painpath.domain.worklist``.
+asked for. Each procedure is followed up on its own schedule, from the knowledge base
+(``painpath.knowledge_base.follow_up``), for the purpose it was done for; when a milestone is
+due is ``painpath.domain.worklist``'s.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -19,10 +22,11 @@ from painpath.domain.worklist import (
     ClinicProcedure,
     ClinicRedFlagScreen,
     FollowUpMilestone,
+    Milestone,
     follow_up_window,
     pending_follow_up,
 )
-from painpath.knowledge_base.loader import load_procedures
+from painpath.knowledge_base.follow_up import all_milestones, follow_up_schedule
 from painpath.services.access import audited
 from painpath.services.worklist_ports import WorklistUnitOfWork
 
@@ -56,12 +60,40 @@ class Worklist:
     red_flags: tuple[ClinicRedFlagScreen, ...] | None  # None: not asked for
 
 
-def followed_up_at_weeks(record: ProcedureRecord) -> bool:
-    """Whether the follow-up schedule applies: not to diagnostic blocks, whose answer is the
-    relief in the hours after them, recorded with the procedure."""
-    if record.purpose is not None:
-        return record.purpose != "diagnostic"
-    return not load_procedures()[record.procedure].diagnostic
+def schedule_of(record: ProcedureRecord) -> tuple[Milestone, ...]:
+    """The milestones of the procedure's schedule for the purpose it was done for."""
+    return follow_up_schedule(record.procedure, record.purpose).plan
+
+
+def pending_milestone(record: ProcedureRecord, *, today: date) -> FollowUpMilestone | None:
+    """The follow-up a performed procedure is waiting for on ``today``, if any. A record that
+    states its own relief (a procedure imported with its history) is not followed up: its
+    outcome is known, and the case takes the record's relief over any follow-up."""
+    if record.performed_on is None or record.percent_relief is not None:
+        return None
+    return pending_follow_up(
+        record.performed_on,
+        (dated.value.followed_up_on for dated in record.follow_ups),
+        schedule=schedule_of(record),
+        today=today,
+        trial_ended=any(dated.value.ended_on is not None for dated in record.trials),
+    )
+
+
+def follow_ups_due(performed: Iterable[ClinicProcedure], *, today: date) -> list[FollowUpDue]:
+    """The follow-ups due or overdue among performed procedures, overdue first, then by day."""
+    found = []
+    for item in performed:
+        milestone = pending_milestone(item.procedure.value, today=today)
+        if milestone is not None:
+            found.append(FollowUpDue(item=item, milestone=milestone))
+    found.sort(key=lambda due: (not due.milestone.overdue, due.milestone.due_on))
+    return found
+
+
+def performed_window(today: date) -> tuple[date, date]:
+    """The days of performance whose follow-ups may be due or overdue on ``today``."""
+    return follow_up_window(today, all_milestones())
 
 
 def booking_items_missing(item: ClinicProcedure) -> tuple[str, ...]:
@@ -85,28 +117,15 @@ def clinic_worklist(
             clinic, since=today, until=today + timedelta(days=UPCOMING_DAYS)
         )
         planned = uow.worklist.planned(clinic, limit=PLANNED_LIMIT)
-        since, until = follow_up_window(today)
+        since, until = performed_window(today)
         performed = uow.worklist.performed(clinic, since=since, until=until)
         screens = uow.worklist.positive_red_flag_screens(clinic) if red_flags else None
-    follow_ups = []
-    for item in performed:
-        procedure = item.procedure.value
-        if procedure.performed_on is None or not followed_up_at_weeks(procedure):
-            continue
-        milestone = pending_follow_up(
-            procedure.performed_on,
-            (dated.value.followed_up_on for dated in procedure.follow_ups),
-            today=today,
-        )
-        if milestone is not None:
-            follow_ups.append(FollowUpDue(item=item, milestone=milestone))
-    follow_ups.sort(key=lambda due: (not due.milestone.overdue, due.milestone.due_on))
     return Worklist(
         today=today,
         todays_procedures=tuple(
             item for item in booked if item.procedure.value.scheduled_on == today
         ),
-        follow_ups=tuple(follow_ups),
+        follow_ups=tuple(follow_ups_due(performed, today=today)),
         upcoming=tuple(
             OpenProcedure(item=item, missing=booking_items_missing(item))
             for item in (*booked, *planned)

@@ -122,6 +122,8 @@ def read_follow_up(row: FollowUpRow) -> FollowUp:
         mme_per_day=row.mme_per_day,
         medication_reduced=row.medication_reduced,
         note=row.note,
+        relief_comparable=row.relief_comparable,
+        relief_caveat=row.relief_caveat,
     )
 
 

@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from painpath.store import account_tables, audit_tables, tables
+from painpath.store import (
+    account_tables,
+    audit_tables,
+    outbox_tables,
+    self_report_tables,
+    tables,
+)
 from painpath.store.base import Base
 
-__all__ = ["Base", "account_tables", "audit_tables", "tables"]
+__all__ = [
+    "Base",
+    "account_tables",
+    "audit_tables",
+    "outbox_tables",
+    "self_report_tables",
+    "tables",
+]

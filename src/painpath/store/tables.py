@@ -21,6 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
     text,
+    true,
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
@@ -54,6 +55,8 @@ class PatientRow(Base):
     # For patients known by an age only (cases imported without a birth date).
     age_years: Mapped[int | None] = mapped_column(Integer)
     age_recorded_on: Mapped[date | None] = mapped_column(Date)
+    # Where follow-up reminders go (outbox_messages); optional.
+    email: Mapped[str | None] = mapped_column(String(254))
     version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
     # Every UPDATE raises the version and is conditional on the one read (optimistic locking).
@@ -339,6 +342,9 @@ class FollowUpRow(RecordRow):
     mme_per_day: Mapped[float | None] = mapped_column(Float)
     medication_reduced: Mapped[bool | None] = mapped_column(Boolean)
     note: Mapped[str | None] = mapped_column(Text)
+    # False when the relief is on another scale than the procedure's baseline (and why).
+    relief_comparable: Mapped[bool] = mapped_column(Boolean, server_default=true())
+    relief_caveat: Mapped[str | None] = mapped_column(Text)
 
 
 class TrialRow(RecordRow):

@@ -14,12 +14,14 @@ from painpath.store.accounts import (
     SqlUserRepository,
 )
 from painpath.store.audit import SqlAuditLog
+from painpath.store.outbox import SqlOutboxRepository
 from painpath.store.procedures import SqlProcedureRepository
 from painpath.store.repositories import (
     SqlClinicRepository,
     SqlPatientRepository,
     SqlRecordRepository,
 )
+from painpath.store.self_report import SqlSelfReportLinkRepository
 from painpath.store.worklist import SqlWorklistRepository
 
 
@@ -34,6 +36,8 @@ class SqlUnitOfWork:
     clinic_settings: SqlClinicSettingsRepository
     procedures: SqlProcedureRepository
     worklist: SqlWorklistRepository
+    outbox: SqlOutboxRepository
+    self_report_links: SqlSelfReportLinkRepository
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -51,6 +55,8 @@ class SqlUnitOfWork:
         self.clinic_settings = SqlClinicSettingsRepository(self._session)
         self.procedures = SqlProcedureRepository(self._session)
         self.worklist = SqlWorklistRepository(self._session)
+        self.outbox = SqlOutboxRepository(self._session)
+        self.self_report_links = SqlSelfReportLinkRepository(self._session)
         return self
 
     def __exit__(

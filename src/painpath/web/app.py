@@ -8,14 +8,17 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from painpath.knowledge_base.instrument_pack import load_instrument_pack
 from painpath.web.pages import STATIC_DIR
 from painpath.web.routes import (
     dashboard,
     education,
     intake,
+    outcomes,
     patients,
     procedures,
     recommendations,
+    self_report,
     session,
 )
 
@@ -28,6 +31,8 @@ PAGE_ROUTERS: tuple[ModuleType, ...] = (
     recommendations,
     education,
     intake,
+    self_report,
+    outcomes,
 )
 
 CONTENT_SECURITY_POLICY = (
@@ -76,12 +81,17 @@ class SecurityHeaders:
 
 
 def install_web(app: FastAPI) -> None:
-    """Mount /static, add the security headers, and include every page router.
+    """Mount /static, add the security headers, include every page router, and load the
+    clinic's instrument pack (a pack that does not validate stops painpath from starting).
 
     Pages go before the API's routes and answer only browsers' requests, so a path that is
     both a page and an API route (``GET /patients``) gives browsers the page and API clients
     the API (see ``PageAPIRoute``).
     """
+    settings = getattr(app.state, "settings", None)
+    app.state.instrument_pack = load_instrument_pack(
+        settings.instrument_pack if settings is not None else None
+    )
     api_routes = list(app.router.routes)
     for module in PAGE_ROUTERS:
         app.include_router(module.router)

@@ -3,8 +3,11 @@
 Each shape names its region (``BodyRegion``); a region seen from both sides (a thigh, an arm)
 has a shape in each view and both follow the same tick box. The front view shows the
 patient's right on the viewer's left, the back view the other way round, as on a paper pain
-diagram. The drawing is an enhancement over the region tick boxes (static/js/intake.js
-connects them); without JavaScript the tick boxes alone do the work.
+diagram. The drawing is an enhancement over the region tick boxes (static/js/body_map.js
+connects them, by pointer and by keyboard); without JavaScript the tick boxes alone do the work.
+
+The template ``_body_map.html`` draws it for the intake form and the patient's self-report
+alike; region names and captions are English messages that the page translates.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from painpath.domain.records import BodyRegion
+from painpath.web.i18n import N_
 
 View = Literal["front", "back"]
 Element = Literal["rect", "ellipse", "circle"]
@@ -104,6 +108,11 @@ def _view(view: View) -> list[Shape]:
     ]
 
 
+# Marked for translation here; the captions' "R" and "L" are the patient's right and left.
+_VIEW_NAMES: dict[View, str] = {"front": N_("Front"), "back": N_("Back")}
+_SIDE_LETTERS = (N_("R"), N_("L"))
+
+
 @dataclass(frozen=True)
 class Caption:
     x: int
@@ -113,13 +122,62 @@ class Caption:
 
 def _captions(view: View) -> list[Caption]:
     c = _CENTRES[view]
-    left, right = ("R", "L") if view == "front" else ("L", "R")
+    patient_right, patient_left = _SIDE_LETTERS
+    left, right = (
+        (patient_right, patient_left) if view == "front" else (patient_left, patient_right)
+    )
     return [
-        Caption(c, HEIGHT - 14, view.title()),
+        Caption(c, HEIGHT - 14, _VIEW_NAMES[view]),
         Caption(c - 82, 40, left),
         Caption(c + 82, 40, right),
     ]
 
 
+# What a patient calls each region (and a clinician reads as readily).
+REGION_NAMES: dict[BodyRegion, str] = {
+    BodyRegion.NECK: N_("Neck"),
+    BodyRegion.SHOULDER_LEFT: N_("Left shoulder"),
+    BodyRegion.SHOULDER_RIGHT: N_("Right shoulder"),
+    BodyRegion.ARM_LEFT: N_("Left arm"),
+    BodyRegion.ARM_RIGHT: N_("Right arm"),
+    BodyRegion.HAND_LEFT: N_("Left hand"),
+    BodyRegion.HAND_RIGHT: N_("Right hand"),
+    BodyRegion.THORACIC: N_("Upper back"),
+    BodyRegion.LUMBAR_LEFT: N_("Lower back, left side"),
+    BodyRegion.LUMBAR_RIGHT: N_("Lower back, right side"),
+    BodyRegion.SACRAL_LEFT: N_("Base of the spine, left side"),
+    BodyRegion.SACRAL_RIGHT: N_("Base of the spine, right side"),
+    BodyRegion.BUTTOCK_LEFT: N_("Left buttock"),
+    BodyRegion.BUTTOCK_RIGHT: N_("Right buttock"),
+    BodyRegion.GROIN_LEFT: N_("Left groin"),
+    BodyRegion.GROIN_RIGHT: N_("Right groin"),
+    BodyRegion.THIGH_LEFT: N_("Left thigh"),
+    BodyRegion.THIGH_RIGHT: N_("Right thigh"),
+    BodyRegion.LEG_LEFT: N_("Left lower leg"),
+    BodyRegion.LEG_RIGHT: N_("Right lower leg"),
+    BodyRegion.FOOT_LEFT: N_("Left foot"),
+    BodyRegion.FOOT_RIGHT: N_("Right foot"),
+}
+
 SHAPES: tuple[Shape, ...] = (*_view("front"), *_view("back"))
 CAPTIONS: tuple[Caption, ...] = (*_captions("front"), *_captions("back"))
+
+
+@dataclass(frozen=True)
+class BodyMapDrawing:
+    """What ``_body_map.html`` draws: the shapes, captions, size and the regions in order."""
+
+    shapes: tuple[Shape, ...]
+    captions: tuple[Caption, ...]
+    width: int
+    height: int
+    regions: tuple[tuple[str, str], ...]  # (region code, English name to translate)
+
+
+DRAWING = BodyMapDrawing(
+    shapes=SHAPES,
+    captions=CAPTIONS,
+    width=WIDTH,
+    height=HEIGHT,
+    regions=tuple((region.value, REGION_NAMES[region]) for region in BodyRegion),
+)

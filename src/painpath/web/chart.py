@@ -1,5 +1,5 @@
-"""What the patient chart shows: the timeline of visits, procedures and follow-ups, and the
-trends of NRS, ODI and MME/day, drawn as SVG on the server (no chart library, no script).
+"""What the patient chart shows: the timeline of visits, procedures, follow-ups and trials, and
+the trends of NRS, ODI and MME/day, drawn as SVG on the server (no chart library, no script).
 
 Trend points come from each visit's assessment and from each procedure follow-up. MME/day at a
 visit is worked out (``painpath.scoring.mme``) from the medications active that day: started
@@ -25,6 +25,7 @@ from painpath.domain.records import (
 )
 from painpath.scoring.mme import total_mme_per_day
 from painpath.scoring.oswestry import oswestry_from_answers
+from painpath.web.procedure_views import trial_notes
 
 # Geometry of the SVG, in its own units (it scales to the width it is given).
 WIDTH = 720
@@ -105,7 +106,7 @@ class Trend:
 @dataclass(frozen=True)
 class TimelineEntry:
     day: date
-    kind: str  # visit, procedure, follow-up
+    kind: str  # visit, procedure, follow-up, trial
     title: str
     details: tuple[str, ...] = ()
     status: ProcedureStatus | None = None
@@ -288,7 +289,7 @@ def _assessment_entry(assessment: VisitAssessment) -> TimelineEntry:
 
 
 def procedure_entries(record: ProcedureRecord, *, name: str, clinical: bool) -> list[TimelineEntry]:
-    """The procedure on the timeline and, for clinical readers, its follow-ups."""
+    """The procedure on the timeline and, for clinical readers, its follow-ups and trial."""
     day = procedure_day(record)
     where = ", ".join(
         part
@@ -334,6 +335,15 @@ def procedure_entries(record: ProcedureRecord, *, name: str, clinical: bool) -> 
                     details=tuple(notes),
                 )
             )
+        entries.extend(
+            TimelineEntry(
+                day=trial.value.ended_on or trial.value.started_on,
+                kind="trial",
+                title=f"Trial of {name}",
+                details=trial_notes(trial.value),
+            )
+            for trial in record.trials
+        )
     return entries
 
 

@@ -7,8 +7,10 @@ API call cannot disagree about what is valid. A validation error is reported aga
 field it came from (the model's error location is mapped back to the field's name), and when
 any part is invalid nothing is made: the form comes back with every problem marked.
 
-Field names are flat (``odi_3``, ``med_1_dose``, ``bm_thigh_left_intensity``) so the form works
-as a plain HTML form without JavaScript. Empty fields are unknown, never zero or "no".
+Field names are flat (``odi_3``, ``med_1_dose``, ``img_2_finding_1_kind``,
+``bm_thigh_left_intensity``) so the form works as a plain HTML form without JavaScript; the
+lists repeat as many rows as the patient needs (``intake_rows``). Empty fields are unknown,
+never zero or "no".
 """
 
 from __future__ import annotations
@@ -50,13 +52,25 @@ from painpath.domain.vocabulary import (
     Side,
     SpineRegion,
 )
+from painpath.web.intake_rows import (
+    CARE,
+    CARE_FIELDS,
+    DIAGNOSES,
+    FINDING_FIELDS,
+    IMAGING,
+    MEDICATION_FIELDS,
+    MEDICATIONS,
+    STUDY_FIELDS,
+    Rows,
+    count_rows,
+    finding_field,
+    row_label,
+)
 
 Model = TypeVar("Model", bound=BaseModel)
 Options = tuple[tuple[str, str], ...]
 Location = tuple[str | int, ...]
 
-DIAGNOSIS_ROWS = 3
-MEDICATION_ROWS = 4
 NRS_MAX = 10
 
 # Section topics only: the Oswestry and STarT Back item wording is copyrighted and comes from
@@ -152,20 +166,6 @@ NONE_FIELDS: dict[str, ListSection] = {
 }
 _NONE_ROWS = {"dx_none": "dx_", "img_none": "img_", "cc_none": "cc_", "med_none": "med_"}
 
-MEDICATION_FIELDS = (
-    "name",
-    "dose",
-    "unit",
-    "route",
-    "units_per_dose",
-    "doses_per_day",
-    "started_on",
-    "last_dose_on",
-)
-CARE_FIELDS = ("kind", "started_on", "weeks", "response", "ongoing")
-STUDY_FIELDS = ("modality", "performed_on", "region", "concordant_with_symptoms")
-FINDING_FIELDS = ("kind", "levels", "side", "severity")
-
 
 def _labels() -> dict[str, str]:
     labels = {
@@ -176,19 +176,6 @@ def _labels() -> dict[str, str]:
         "pain_region": "Spine region",
         "pain_side": "Side",
         "rf_cleared_on": "Red flags evaluated and cleared on",
-        "cc_kind": "Conservative care",
-        "cc_started_on": "Care started on",
-        "cc_weeks": "Weeks given",
-        "cc_response": "Response",
-        "cc_ongoing": "Ongoing",
-        "img_modality": "Imaging",
-        "img_performed_on": "Imaging done on",
-        "img_region": "Imaging region",
-        "img_concordant_with_symptoms": "Findings agree with symptoms",
-        "img_finding_kind": "Finding",
-        "img_finding_levels": "Finding levels",
-        "img_finding_side": "Finding side",
-        "img_finding_severity": "Finding severity",
         "dx_none": "No diagnoses",
         "img_none": "No imaging",
         "cc_none": "No conservative care",
@@ -202,16 +189,16 @@ def _labels() -> dict[str, str]:
     for region, label in BODY_REGION_LABELS.items():
         labels[f"bm_{region.value}"] = f"Body map: {label}"
         labels[f"bm_{region.value}_intensity"] = f"Body map: {label} intensity"
-    for row in range(DIAGNOSIS_ROWS):
-        labels[f"dx_{row}_code"] = f"Diagnosis {row + 1} code"
-        labels[f"dx_{row}_description"] = f"Diagnosis {row + 1} description"
-    for row in range(MEDICATION_ROWS):
-        for name in MEDICATION_FIELDS:
-            labels[f"med_{row}_{name}"] = f"Medication {row + 1} {name.replace('_', ' ')}"
     return labels
 
 
+# The fields of the form that do not repeat; a row's field is named by ``row_label``.
 LABELS = _labels()
+
+
+def label_of(name: str) -> str | None:
+    """The field's name in words, or None when the form has no such field."""
+    return LABELS.get(name) or row_label(name)
 
 
 @dataclass
@@ -219,6 +206,7 @@ class IntakeSubmission:
     """What a submitted form makes: the records to add, in order, or the problems by field."""
 
     values: Mapping[str, str]
+    rows: Rows
     recorded_on: date | None = None
     entries: list[tuple[RecordSection, Dated[Any]]] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
@@ -229,20 +217,22 @@ class IntakeSubmission:
 
     def error(self, name: str, message: str) -> None:
         """Record the first problem found with a field, named so the summary reads alone."""
-        self.errors.setdefault(name, f"{LABELS.get(name, name)}: {message}")
+        self.errors.setdefault(name, f"{label_of(name) or name}: {message}")
 
 
 def read_intake(values: Mapping[str, str], *, today: date) -> IntakeSubmission:
-    """The records the form makes for a visit on its ``recorded_on`` day (not after today)."""
-    submission = IntakeSubmission(values=values)
+    """The records the form makes for a visit on its ``recorded_on`` day (not after today).
+
+    Raises ``RowError`` for a row the form cannot have (see ``intake_rows``)."""
+    submission = IntakeSubmission(values=values, rows=count_rows(values))
     visit = _visit_day(submission, today)
     parts: list[tuple[RecordSection, BaseModel | None]] = [
         (RecordSection.PAIN, _pain(submission)),
         (RecordSection.ASSESSMENTS, _assessment(submission, visit)),
         (RecordSection.RED_FLAG_SCREENS, _red_flags(submission)),
         *((RecordSection.DIAGNOSES, dx) for dx in _diagnoses(submission)),
-        (RecordSection.IMAGING, _imaging(submission)),
-        (RecordSection.CONSERVATIVE_CARE, _care(submission)),
+        *((RecordSection.IMAGING, study) for study in _imaging(submission)),
+        *((RecordSection.CONSERVATIVE_CARE, care) for care in _care(submission)),
         *((RecordSection.MEDICATIONS, med) for med in _medications(submission)),
         *((RecordSection.SECTION_REVIEWS, review) for review in _reviews(submission)),
     ]
@@ -390,20 +380,20 @@ def _red_flags(submission: IntakeSubmission) -> RedFlags | None:
 
 def _diagnoses(submission: IntakeSubmission) -> list[Diagnosis]:
     found = []
-    for row in range(DIAGNOSIS_ROWS):
-        code = text(submission.values, f"dx_{row}_code")
-        description = text(submission.values, f"dx_{row}_description")
+    for row in submission.rows.numbers(DIAGNOSES):
+        code_field = DIAGNOSES.field(row, "code")
+        code = text(submission.values, code_field)
+        description = text(submission.values, DIAGNOSES.field(row, "description"))
         if code is None and description is None:
             continue
         if code is None:
-            submission.error(f"dx_{row}_code", "give the ICD-10-CM code")
+            submission.error(code_field, "give the ICD-10-CM code")
             continue
         data = {"code": code} | ({"description": description} if description else {})
         names: dict[Location, str] = {
-            ("code",): f"dx_{row}_code",
-            ("description",): f"dx_{row}_description",
+            (name,): DIAGNOSES.field(row, name) for name in ("code", "description")
         }
-        diagnosis = _build(submission, Diagnosis, data, names, f"dx_{row}_code")
+        diagnosis = _build(submission, Diagnosis, data, names, code_field)
         if diagnosis is not None and diagnosis.description is None:
             # The code's own title, so the record reads on its own in the chart.
             title = str(_icd10cm().get_description(diagnosis.code))
@@ -413,63 +403,93 @@ def _diagnoses(submission: IntakeSubmission) -> list[Diagnosis]:
     return found
 
 
+def filled_in(values: Mapping[str, str], fields: Mapping[str, str]) -> dict[str, str]:
+    """``{model field: value}`` for each of ``fields`` (model field to form field) filled in."""
+    return {name: value for name, form in fields.items() if (value := text(values, form))}
+
+
 def medication_data(values: Mapping[str, str], row: int) -> dict[str, str]:
     """The medication row's filled-in fields, by the model's field names."""
-    return {
-        name: value
-        for name in MEDICATION_FIELDS
-        if (value := text(values, f"med_{row}_{name}")) is not None
-    }
+    return filled_in(values, {name: MEDICATIONS.field(row, name) for name in MEDICATION_FIELDS})
 
 
 def _medications(submission: IntakeSubmission) -> list[MedicationCourse]:
     found = []
-    for row in range(MEDICATION_ROWS):
+    for row in submission.rows.numbers(MEDICATIONS):
         data = medication_data(submission.values, row)
         if not data:
             continue
+        name_field = MEDICATIONS.field(row, "name")
         if "name" not in data:
-            submission.error(f"med_{row}_name", "give the generic name of the drug")
+            submission.error(name_field, "give the generic name of the drug")
             continue
-        names: dict[Location, str] = {(name,): f"med_{row}_{name}" for name in MEDICATION_FIELDS}
-        course = _build(submission, MedicationCourse, data, names, f"med_{row}_name")
+        names: dict[Location, str] = {
+            (name,): MEDICATIONS.field(row, name) for name in MEDICATION_FIELDS
+        }
+        course = _build(submission, MedicationCourse, data, names, name_field)
         if course is not None:
             found.append(course)
     return found
 
 
-def _care(submission: IntakeSubmission) -> ConservativeCare | None:
-    data = {name: value for name in CARE_FIELDS if (value := text(submission.values, f"cc_{name}"))}
-    if not data:
-        return None
-    names: dict[Location, str] = {(name,): f"cc_{name}" for name in CARE_FIELDS}
-    return _build(submission, ConservativeCare, data, names, "cc_kind")
+def _care(submission: IntakeSubmission) -> list[ConservativeCare]:
+    found = []
+    for row in submission.rows.numbers(CARE):
+        fields = {name: CARE.field(row, name) for name in CARE_FIELDS}
+        data = filled_in(submission.values, fields)
+        if not data:
+            continue
+        names: dict[Location, str] = {(name,): form for name, form in fields.items()}
+        care = _build(submission, ConservativeCare, data, names, fields["kind"])
+        if care is not None:
+            found.append(care)
+    return found
 
 
 LEVEL_SEPARATORS = re.compile(r"[\s,;]+")
 
 
-def _imaging(submission: IntakeSubmission) -> ImagingStudy | None:
-    values = submission.values
-    data: dict[str, Any] = {
-        name: value for name in STUDY_FIELDS if (value := text(values, f"img_{name}"))
-    }
-    finding: dict[str, Any] = {
-        name: value for name in FINDING_FIELDS if (value := text(values, f"img_finding_{name}"))
-    }
-    if not data and not finding:
-        return None
-    names: dict[Location, str] = {(name,): f"img_{name}" for name in STUDY_FIELDS}
-    if finding:
+def _imaging(submission: IntakeSubmission) -> list[ImagingStudy]:
+    found = []
+    for study in submission.rows.numbers(IMAGING):
+        fields = {name: IMAGING.field(study, name) for name in STUDY_FIELDS}
+        data: dict[str, Any] = filled_in(submission.values, fields)
+        names: dict[Location, str] = {(name,): form for name, form in fields.items()}
+        findings = _findings(submission, study, names)
+        if not data and not findings:
+            continue
+        if findings:
+            data["findings"] = findings
+        built = _build(submission, ImagingStudy, data, names, fields["modality"])
+        # A finding that does not say what was found is reported at its field; the study's
+        # own fields are still checked, so every problem shows at once.
+        if built is not None and findings is not None:
+            found.append(built)
+    return found
+
+
+def _findings(
+    submission: IntakeSubmission, study: int, names: dict[Location, str]
+) -> list[dict[str, Any]] | None:
+    """The study's findings that are filled in (their locations added to ``names``), or None
+    when one of them does not say what was found."""
+    findings: list[dict[str, Any]] = []
+    complete = True
+    for number in submission.rows.finding_numbers(study):
+        fields = {name: finding_field(study, number, name) for name in FINDING_FIELDS}
+        finding: dict[str, Any] = filled_in(submission.values, fields)
+        if not finding:
+            continue
+        if "kind" not in finding:
+            submission.error(fields["kind"], "say what was found")
+            complete = False
+            continue
         if "levels" in finding:
             levels = LEVEL_SEPARATORS.split(finding["levels"].upper())
             finding["levels"] = [level for level in levels if level]
-        if "kind" not in finding:
-            submission.error("img_finding_kind", "say what was found")
-            return None
-        data["findings"] = [finding]
-        names.update({("findings", 0, name): f"img_finding_{name}" for name in FINDING_FIELDS})
-    return _build(submission, ImagingStudy, data, names, "img_modality")
+        names.update({("findings", len(findings), name): form for name, form in fields.items()})
+        findings.append(finding)
+    return findings if complete else None
 
 
 def _reviews(submission: IntakeSubmission) -> list[SectionReview]:

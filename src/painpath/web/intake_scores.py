@@ -26,7 +26,6 @@ from painpath.scoring import (
     total_mme_per_day,
 )
 from painpath.web.intake_form import (
-    MEDICATION_ROWS,
     NRS_MAX,
     medication_data,
     odi_items,
@@ -34,6 +33,7 @@ from painpath.web.intake_form import (
     start_back_items,
     text,
 )
+from painpath.web.intake_rows import MEDICATIONS, count_rows
 
 _ANSWERS = {"yes": True, "no": False}
 
@@ -135,7 +135,7 @@ def _start_back(values: Mapping[str, str]) -> Score:
 def _mme(values: Mapping[str, str]) -> tuple[tuple[MmeRow, ...], Score | None, tuple[str, ...]]:
     rows: list[MmeRow] = []
     medications: list[Medication] = []
-    for row in range(MEDICATION_ROWS):
+    for row in count_rows(values).numbers(MEDICATIONS):
         data = medication_data(values, row)
         name = data.get("name")
         if name is None or not is_opioid(name):

@@ -3,6 +3,10 @@
 Every page gets ``principal`` (None on public pages), ``csrf_token`` for its forms, ``nav`` (the
 links the role may use), ``static_url`` and ``today``. Templates never mark text safe: names,
 notes and any other free text are escaped wherever they appear.
+
+Templates mark text for translation with ``{% trans %}`` and ``_()`` (jinja2.ext.i18n). A page
+renders in English unless ``render`` is given a language (only the patient's self-report is):
+the translations are chosen per request (``web.i18n``), so one environment serves everyone.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from painpath.domain.records import PatientDetails
 from painpath.domain.vocabulary import ProcedureId
 from painpath.knowledge_base.loader import load_procedures
 from painpath.services.permissions import Action, permits
+from painpath.web.body_map import DRAWING, REGION_NAMES
+from painpath.web.i18n import gettext_now, ngettext_now, rendering_in
 from painpath.web.security import csrf_token_of, current_session
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -43,6 +49,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Dashboard", "/", Action.OWN_ACCOUNT),
     NavItem("Patients", "/patients", Action.PATIENT_READ),
     NavItem("Register patient", "/patients/new", Action.PATIENT_WRITE),
+    NavItem("Outcomes", "/outcomes", Action.OUTCOMES_READ),
     NavItem("API and audit", "/docs", Action.AUDIT_READ),
 )
 
@@ -70,8 +77,15 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    # The callables read the request's translations when called (English unless chosen).
+    environment.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext_now, ngettext_now, newstyle=True
     )
     environment.globals["static_url"] = static_url
+    environment.globals["body_map_drawing"] = DRAWING
+    environment.globals["body_map_name"] = REGION_NAMES.__getitem__
     environment.globals["Action"] = Action
     environment.globals["permits"] = permits
     environment.filters["day"] = format_day
@@ -110,8 +124,10 @@ def render(
     context: Mapping[str, Any] | None = None,
     *,
     status_code: int = 200,
+    language: str | None = None,
 ) -> HTMLResponse:
-    """The template ``name`` rendered for this request, with the common page context."""
+    """The template ``name`` rendered for this request, with the common page context, in
+    ``language`` (English when not given)."""
     session = current_session(request)
     principal = session.principal if session is not None else None
     page: dict[str, Any] = {
@@ -123,7 +139,8 @@ def render(
         "current_path": request.url.path,
     }
     page.update(context or {})
-    response: HTMLResponse = templates.TemplateResponse(
-        request, name, page, status_code=status_code
-    )
+    with rendering_in(language):  # the template is rendered here, in this thread
+        response: HTMLResponse = templates.TemplateResponse(
+            request, name, page, status_code=status_code
+        )
     return response

@@ -1,32 +1,31 @@
 """The clinical items of a procedure's pre-procedure checklist, read from the engine's result.
 
 The blood-thinner holds come from the ASRA/ESRA rule's results for the procedure
-(``asra.antithrombotic_hold``): each names the drug, the bleeding-risk class, how many days
-before the procedure the last dose may be (a check on ``<drug>.last_dose_on``), the last dose
-on record, and the restart. The hold day shown here is counted back from this procedure's own
-day (booked, else planned), so two planned procedures of the same kind each get theirs. The
-labs are those the evaluation asks for: an INR where the drug's row requires a normal one, and
-the INR and platelets where a rule names them or asks for a coagulation screen.
+(``asra.antithrombotic_hold``), each of which carries its advice as fields (``hold``): the
+drug, the bleeding-risk class used (raised one step for a patient at high risk of bleeding),
+hold, continue or shared decision, how many days before the procedure the last dose may be,
+the last dose on record, the restart interval and whether the INR must be normal. Nothing is
+read back out of the engine's sentences. The hold day shown here is counted back from this
+procedure's own day (booked, else planned), so two planned procedures of the same kind each
+get theirs. The labs are those the evaluation asks for: an INR where the drug's row requires a
+normal one, and the INR and platelets where a rule names them or asks for a coagulation screen.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from painpath.domain.records import ProcedureRecord
-from painpath.rules.antithrombotics import PRESCRIBER_WARNING
+from painpath.rules.antithrombotics import PRESCRIBER_WARNING, format_hours
 from painpath.web.pages import format_day
 
 HOLD_RULE = "asra.antithrombotic_hold"
-_LAST_DOSE = ".last_dose_on"
-_DAYS_BEFORE = re.compile(r"^(\d+) days before$")
-_RESTART = re.compile(r"restart (?P<drug>.+?) (?P<amount>\d+(?:\.\d+)?) (?P<unit>h|days) after")
 _COAGULATION_SCREEN = "coagulation screen"
+_NO_DRUG = "Blood thinners"  # the medication list itself is not recorded
 
 
 @dataclass(frozen=True)
@@ -37,17 +36,25 @@ class DrugHold:
     outcome: str  # the rule's outcome: fired (act on it), passed (nothing to do), unknown
     reason: str
     action: str | None
+    advice: str | None  # hold, continue, shared_decision; None when it could not be worked out
+    risk_class: str | None  # the ASRA bleeding-risk class the advice is for, after any raise
+    class_raised_by: tuple[str, ...]  # the patient factors that raised it (fact names)
     hold_days: int | None  # the last dose is due this many days before the procedure
     hold_by: date | None  # the day of the last dose allowed (None without a procedure day)
     last_dose_on: date | None
     met: bool | None  # None: cannot be told (no procedure day and the engine could not tell)
     restart_after: str | None  # "24 h", "2 days"
     restart_on: date | None
+    normal_inr_required: bool
     missing: tuple[str, ...]
 
     @property
     def continues(self) -> bool:
-        return self.outcome == "passed" and self.hold_days is None
+        return self.advice == "continue"
+
+    @property
+    def shared_decision(self) -> bool:
+        return self.advice == "shared_decision"
 
 
 @dataclass(frozen=True)
@@ -81,71 +88,67 @@ def clinical_checklist(report: Mapping[str, Any], record: ProcedureRecord) -> Cl
 
 
 def _hold(result: Mapping[str, Any], day: date | None) -> DrugHold:
-    checks = result.get("checks", [])
-    last_dose = next((c for c in checks if str(c.get("fact", "")).endswith(_LAST_DOSE)), None)
-    action = result.get("action")
-    restart = _RESTART.search(action or "")
-    drug = _drug_name(result, last_dose, restart)
-    hold_days = _days_before(last_dose)
-    last_dose_on = _day(last_dose.get("seen")) if last_dose else None
+    fields: Mapping[str, Any] = result.get("hold") or {}
+    drug = str(fields.get("drug") or _NO_DRUG)
+    hold_days = _int(fields.get("hold_days"))
+    last_dose_on = _day(fields.get("last_dose_on"))
     hold_by = day - timedelta(days=hold_days) if day is not None and hold_days is not None else None
     if hold_by is not None:
         met: bool | None = last_dose_on is not None and last_dose_on <= hold_by
-    elif last_dose is not None:
-        met = last_dose.get("held")
+    elif hold_days is not None:
+        met = fields.get("held_long_enough")
     else:
         met = True if result.get("outcome") == "passed" else None
-    restart_after, restart_on = _restart(restart, day)
+    restart_hours = _number(fields.get("restart_hours"))
+    restart_after = format_hours(restart_hours) if restart_hours is not None else None
+    restart_on = (
+        day + timedelta(days=math.floor(restart_hours / 24))
+        if day is not None and restart_hours is not None
+        else None
+    )
+    inr = bool(fields.get("normal_inr_required"))
+    action = result.get("action")
     if hold_by is not None and day is not None:
-        action = _dated_action(
-            drug, hold_by=hold_by, day=day, restart_after=restart_after, engine=action
-        )
+        action = _dated_action(drug, hold_by=hold_by, day=day, restart_after=restart_after, inr=inr)
     return DrugHold(
         drug=drug,
         outcome=str(result.get("outcome", "unknown")),
         reason=str(result.get("reason", "")),
         action=action,
+        advice=fields.get("action"),
+        risk_class=fields.get("bleeding_risk"),
+        class_raised_by=tuple(fields.get("raised_by") or ()),
         hold_days=hold_days,
         hold_by=hold_by,
         last_dose_on=last_dose_on,
         met=met,
         restart_after=restart_after,
         restart_on=restart_on,
+        normal_inr_required=inr,
         missing=tuple(str(m.get("description", m.get("fact"))) for m in result.get("missing", [])),
     )
 
 
 def _dated_action(
-    drug: str, *, hold_by: date, day: date, restart_after: str | None, engine: str | None
+    drug: str, *, hold_by: date, day: date, restart_after: str | None, inr: bool
 ) -> str:
     """The engine's advice dated for this procedure (the engine dates it for the first planned
     procedure of the kind, which may be another one)."""
     restart = f"; restart {drug} {restart_after} after the procedure" if restart_after else ""
-    inr = " Check that the INR is normal before the procedure." if "INR" in (engine or "") else ""
+    check_inr = " Check that the INR is normal before the procedure." if inr else ""
     return (
         f"Last dose of {drug} on or before {format_day(hold_by)} (the procedure is on "
-        f"{format_day(day)}){restart}.{inr} {PRESCRIBER_WARNING}"
+        f"{format_day(day)}){restart}.{check_inr} {PRESCRIBER_WARNING}"
     )
 
 
-def _drug_name(
-    result: Mapping[str, Any], last_dose: Mapping[str, Any] | None, restart: re.Match[str] | None
-) -> str:
-    if last_dose is not None:
-        return str(last_dose["fact"]).removesuffix(_LAST_DOSE)
-    if restart is not None:
-        return restart.group("drug")
-    # "apixaban: continue for this low bleeding-risk procedure."; an unknown list says so.
-    reason = str(result.get("reason", ""))
-    name, colon, _ = reason.partition(":")
-    return name if colon and " " not in name.strip() else "Blood thinners"
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def _days_before(check: Mapping[str, Any] | None) -> int | None:
-    if check is None:
-        return None
-    matched = _DAYS_BEFORE.match(str(check.get("expected", "")))
-    return int(matched.group(1)) if matched else None
+def _int(value: object) -> int | None:
+    number = _number(value)
+    return int(number) if number is not None else None
 
 
 def _day(value: object) -> date | None:
@@ -159,19 +162,6 @@ def _day(value: object) -> date | None:
     return None
 
 
-def _restart(restart: re.Match[str] | None, day: date | None) -> tuple[str | None, date | None]:
-    """ "24 h" and the day it falls on when the procedure's day is known (a restart a few hours
-    after falls on the day itself)."""
-    if restart is None:
-        return None, None
-    amount = float(restart.group("amount"))
-    hours = amount * 24 if restart.group("unit") == "days" else amount
-    text = f"{restart.group('amount')} {restart.group('unit')}"
-    if day is None:
-        return text, None
-    return text, day + timedelta(days=math.floor(hours / 24))
-
-
 def _labs(
     results: Iterable[Mapping[str, Any]], missing: Iterable[Mapping[str, Any]]
 ) -> tuple[LabNeeded, ...]:
@@ -183,7 +173,8 @@ def _labs(
         facts |= {str(m.get("fact")) for m in result.get("missing", [])}
         text = f"{result.get('reason', '')} {result.get('action') or ''}"
         why = str(result.get("reason", ""))
-        if "inr" in facts or "INR" in text or _COAGULATION_SCREEN in text:
+        inr_for_hold = bool((result.get("hold") or {}).get("normal_inr_required"))
+        if "inr" in facts or inr_for_hold or _COAGULATION_SCREEN in text:
             needed.setdefault("INR", why)
         if "platelets" in facts or _COAGULATION_SCREEN in text:
             needed.setdefault("Platelets", why)

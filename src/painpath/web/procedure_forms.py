@@ -26,6 +26,7 @@ from painpath.services.procedure_details import (
     FollowUpDetails,
     PerformedNote,
     PlanDetails,
+    TrialDetails,
 )
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -68,6 +69,11 @@ LABELS: dict[str, str] = {
     "odi_score": "ODI (%)",
     "mme_per_day": "MME per day",
     "medication_reduced": "Medication reduced",
+    "started_on": "Trial started on",
+    "ended_on": "Trial ended on",
+    "function_improved": "Function improved",
+    "outcome": "Outcome",
+    "trial": "Trial",
     "version": "Version",
 }
 _DRUG_LABELS = {"name": "name", "dose": "dose", "unit": "unit"}
@@ -114,10 +120,20 @@ def _yes_no(value: str | None) -> bool | None:
     return {"yes": True, "no": False}.get(value or "")
 
 
+def number_of(values: Mapping[str, str], name: str) -> int | None:
+    """A whole number the form carries in ``name`` (a version, an id); None if absent."""
+    given = values.get(name, "")
+    return int(given) if given.isdigit() and len(given) < 10 else None
+
+
 def version_of(values: Mapping[str, str]) -> int | None:
     """The version the form was rendered with; None if absent (the service then asks for it)."""
-    given = values.get("version", "")
-    return int(given) if given.isdigit() and len(given) < 10 else None
+    return number_of(values, "version")
+
+
+def _answers(values: Mapping[str, str], *names: str) -> dict[str, bool]:
+    """The yes/no questions answered, as booleans; one left at "not recorded" is left out."""
+    return {name: answer for name in names if (answer := _yes_no(values.get(name))) is not None}
 
 
 def levels_of(text: str | None) -> list[str]:
@@ -286,7 +302,14 @@ def follow_up_details(values: Mapping[str, str]) -> FollowUpDetails:
         "mme_per_day",
         "note",
     )
-    reduced = _yes_no(values.get("medication_reduced"))
-    if reduced is not None:
-        data["medication_reduced"] = reduced
+    data.update(_answers(values, "medication_reduced"))
     return validated(FollowUpDetails, data, places={})
+
+
+def trial_details(values: Mapping[str, str]) -> TrialDetails:
+    """The trial period of a stimulator or intrathecal trial, and how it went."""
+    data: dict[str, Any] = _given(
+        values, "started_on", "ended_on", "percent_relief", "relief_scale", "outcome", "note"
+    )
+    data.update(_answers(values, "function_improved", "medication_reduced"))
+    return validated(TrialDetails, data, places={})

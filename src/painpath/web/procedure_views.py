@@ -13,7 +13,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from painpath.domain.accounts import Principal
-from painpath.domain.procedure_life import APPROACHES, Complication, DrugUnit, FollowUp, Guidance
+from painpath.domain.procedure_life import (
+    APPROACHES,
+    Complication,
+    DrugUnit,
+    FollowUp,
+    Guidance,
+    Trial,
+    TrialOutcome,
+)
 from painpath.domain.records import ProcedureRecord, ProcedureStatus, Stored, StoredPatient
 from painpath.domain.vocabulary import ProcedureId, ReliefScale, Side, SpineRegion
 from painpath.knowledge_base.loader import load_procedures
@@ -97,6 +105,10 @@ def relief_scale_choices() -> list[Choice]:
     return [("", "Not stated")] + [(s.value, label) for s, label in RELIEF_SCALE_LABELS.items()]
 
 
+def outcome_choices() -> list[Choice]:
+    return [("", "Not decided yet")] + [(o.value, words(o.value)) for o in TrialOutcome]
+
+
 def complication_choices() -> list[Choice]:
     return [(c.value, label) for c, label in COMPLICATION_LABELS.items()]
 
@@ -136,7 +148,55 @@ def life_events(stored: Stored[ProcedureRecord], *, clinical: bool) -> list[Even
             Event(f.value.followed_up_on, "Follow-up", _relief(f.value))
             for f in sorted(record.follow_ups, key=lambda f: f.value.followed_up_on)
         )
+        events.extend(
+            Event(t.value.ended_on or t.value.started_on, "Trial", "; ".join(trial_notes(t.value)))
+            for t in record.trials
+        )
     return events
+
+
+def trial_notes(trial: Trial) -> tuple[str, ...]:
+    """A trial in words: its days, outcome, relief, function, medication and note."""
+    if trial.ended_on is not None:
+        days = (trial.ended_on - trial.started_on).days
+        span = f"{days} day{'' if days == 1 else 's'}, {format_day(trial.started_on)} to "
+        notes = [span + format_day(trial.ended_on)]
+    else:
+        notes = [f"from {format_day(trial.started_on)}, not ended yet"]
+    if trial.outcome is not None:
+        notes.append(trial.outcome.value)
+    if trial.percent_relief is not None:
+        scale = trial.relief_scale
+        on = f" ({RELIEF_SCALE_LABELS[scale]})" if scale is not None else ""
+        notes.append(f"relief {trial.percent_relief:g}%{on}")
+    for answer, saying in (
+        (trial.function_improved, "function improved"),
+        (trial.medication_reduced, "medication reduced"),
+    ):
+        if answer is not None:
+            notes.append(saying if answer else f"{saying}: no")
+    if trial.note:
+        notes.append(trial.note)
+    return tuple(notes)
+
+
+def trial_values(trial: Trial | None, record: ProcedureRecord) -> dict[str, str]:
+    """The trial form's fields as a recorded trial fills them in; a new trial starts on the
+    day the trial procedure was done."""
+    if trial is None:
+        started = record.performed_on.isoformat() if record.performed_on else ""
+        return {"started_on": started}
+    answers = {True: "yes", False: "no", None: ""}
+    return {
+        "started_on": trial.started_on.isoformat(),
+        "ended_on": trial.ended_on.isoformat() if trial.ended_on else "",
+        "percent_relief": f"{trial.percent_relief:g}" if trial.percent_relief is not None else "",
+        "relief_scale": trial.relief_scale.value if trial.relief_scale else "",
+        "function_improved": answers[trial.function_improved],
+        "medication_reduced": answers[trial.medication_reduced],
+        "outcome": trial.outcome.value if trial.outcome else "",
+        "note": trial.note or "",
+    }
 
 
 def _relief(follow_up: FollowUp) -> str | None:
@@ -144,7 +204,8 @@ def _relief(follow_up: FollowUp) -> str | None:
         return None
     scale = follow_up.relief_scale
     on = f" ({RELIEF_SCALE_LABELS[scale]})" if scale is not None else ""
-    return f"relief {follow_up.percent_relief:g}%{on}"
+    caveat = f"; {follow_up.relief_caveat}" if follow_up.relief_caveat else ""
+    return f"relief {follow_up.percent_relief:g}%{on}{caveat}"
 
 
 @dataclass(frozen=True)
@@ -156,7 +217,7 @@ class Permissions:
     plan: bool
     schedule: bool
     perform: bool
-    follow_up: bool
+    follow_up: bool  # record follow-ups and trial outcomes (the API's RECORD_WRITE)
 
     @classmethod
     def of(cls, principal: Principal) -> Permissions:

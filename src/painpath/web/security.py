@@ -8,10 +8,18 @@ the CSRF token in a hidden ``csrf_token`` field (htmx sends the ``X-CSRF-Token``
 
 A request that presents a session cookie which no longer works is audited as refused, like the
 API's 401; a browser that simply has not signed in yet is sent to the sign-in page unaudited.
+
+The sign-in form has a token of its own, since there is no session yet to hold one: without
+it another site could post its own username and password to ``/login`` and sign the browser
+into that account (login CSRF). Showing the form sets a random token in a short-lived
+HttpOnly, SameSite=Strict cookie and in a hidden field; the POST must bring both, equal.
 """
 
 from __future__ import annotations
 
+import hmac
+import secrets
+from datetime import timedelta
 from typing import Annotated
 from urllib.parse import quote
 
@@ -158,6 +166,64 @@ PageSessionDep = Annotated[ActiveSession, Depends(page_session)]
 PagePrincipalDep = Annotated[Principal, Depends(page_principal)]
 # Every guarded page already checks the token on POST; a page may also name the check itself.
 CsrfFormDep = PageSessionDep
+
+
+# --- the sign-in form's own token --------------------------------------------------------------
+
+LOGIN_CSRF_COOKIE = "painpath_login_csrf"
+# Over HTTPS the __Host- prefix makes browsers refuse the cookie from a sibling subdomain or
+# one set without Secure, so a neighbour cannot plant a token of its own choosing.
+SECURE_LOGIN_CSRF_COOKIE = f"__Host-{LOGIN_CSRF_COOKIE}"
+LOGIN_CSRF_LIFETIME = timedelta(minutes=30)
+_LOGIN_TOKEN_BYTES = 32
+_MAX_LOGIN_TOKEN = 64
+
+
+def _login_cookie_name(settings: Settings) -> str:
+    return SECURE_LOGIN_CSRF_COOKIE if settings.secure_cookies else LOGIN_CSRF_COOKIE
+
+
+def login_csrf_token(request: Request) -> str:
+    """The token for a sign-in form about to be shown: the browser's own, while it has one
+    (so two open sign-in tabs both work), else a new one."""
+    current = request.cookies.get(_login_cookie_name(settings_of(request)), "")
+    if current and len(current) <= _MAX_LOGIN_TOKEN:
+        return current
+    return secrets.token_urlsafe(_LOGIN_TOKEN_BYTES)
+
+
+def set_login_csrf_cookie(request: Request, response: Response, token: str) -> None:
+    """Give the browser the sign-in token, good for LOGIN_CSRF_LIFETIME from this page."""
+    settings = settings_of(request)
+    response.set_cookie(
+        _login_cookie_name(settings),
+        token,
+        max_age=int(LOGIN_CSRF_LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="strict",
+        secure=settings.secure_cookies,
+        path="/",
+    )
+
+
+def clear_login_csrf_cookie(request: Request, response: Response) -> None:
+    """Once signed in, the sign-in token has done its work."""
+    settings = settings_of(request)
+    response.delete_cookie(
+        _login_cookie_name(settings),
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=settings.secure_cookies,
+    )
+
+
+def login_csrf_matches(request: Request, given: str | None) -> bool:
+    """Whether the form's token is the one in the browser's sign-in cookie (constant time)."""
+    expected = request.cookies.get(_login_cookie_name(settings_of(request)))
+    if not expected or not given or len(given) > _MAX_LOGIN_TOKEN:
+        return False
+    return hmac.compare_digest(expected.encode(), given.encode())
 
 
 def forget_session(request: Request, response: Response) -> None:

@@ -68,7 +68,10 @@ def test_a_valid_rule_loads() -> None:
             },
             "not a registered date fact",
         ),
-        ({"applies_to": "patient"}, "red_flag and candidacy rules apply to 'patient'"),
+        (
+            {"applies_to": "patient"},
+            "red_flag, candidacy and bleeding_risk_class rules apply to 'patient'",
+        ),
         ({"id": "NoDots"}, "String should match pattern"),
         ({"citations": []}, "at least 1 item"),
         (

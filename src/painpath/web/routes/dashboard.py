@@ -22,7 +22,6 @@ from painpath.api.routing import needs
 from painpath.domain.accounts import Principal, Role
 from painpath.domain.days import clinic_today
 from painpath.domain.records import StoredPatient
-from painpath.domain.worklist import FOLLOW_UP_WEEKS
 from painpath.services.cases import recommendations
 from painpath.services.errors import ServiceError
 from painpath.services.permissions import Action, permits
@@ -140,7 +139,6 @@ def _clinic_dashboard(request: Request, principal: Principal) -> Response:
         "engine": engine,
         "evaluated_patients": EVALUATED_PATIENTS,
         "upcoming_days": UPCOMING_DAYS,
-        "follow_up_weeks": FOLLOW_UP_WEEKS,
     }
     return render(request, "dashboard.html", context)
 

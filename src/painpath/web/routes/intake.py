@@ -5,8 +5,12 @@ patient's records for the visit day, in one transaction (``services.records.crea
 all of it, or, when any part is invalid, none of it, with each problem shown at its field.
 ``POST /intake/score`` answers the scores panel for the form as filled in so far (htmx sends
 the form on every change); without JavaScript the form's "Update scores" button does the same
-through the form's own POST, saving nothing. ``GET /icd10?q=`` suggests billable codes: a list
-for the form (htmx), or a page of its own without JavaScript.
+through the form's own POST, saving nothing. The lists (diagnoses, medications, imaging studies
+and their findings, conservative care) take as many rows as the patient needs: "Add another"
+fetches one more row from ``GET /intake/rows/{kind}?index=N`` (htmx), or without JavaScript
+posts the form with ``intent=add_<kind>``, which comes back with one more empty row, keeping
+what was typed and saving nothing. ``GET /icd10?q=`` suggests billable codes: a list for the
+form (htmx), or a page of its own without JavaScript.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Annotated, Any
 
-from fastapi import Depends, Request, Response, status
+from fastapi import Depends, HTTPException, Query, Request, Response, status
 from fastapi.responses import RedirectResponse
 
 from painpath.api.routing import needs
@@ -30,9 +34,6 @@ from painpath.web import icd10
 from painpath.web.body_map import CAPTIONS, HEIGHT, SHAPES, WIDTH
 from painpath.web.intake_form import (
     BODY_REGION_LABELS,
-    DIAGNOSIS_ROWS,
-    LABELS,
-    MEDICATION_ROWS,
     NRS_CHOICES,
     ODI_ANSWERS,
     ODI_SECTIONS,
@@ -44,7 +45,16 @@ from painpath.web.intake_form import (
     START_BACK_ITEMS,
     START_BACK_LAST_ANSWERS,
     TRI_STATE,
+    label_of,
     read_intake,
+)
+from painpath.web.intake_rows import (
+    FINDINGS,
+    MAX_ROWS,
+    ROW_KINDS,
+    Rows,
+    count_rows,
+    finding_field,
 )
 from painpath.web.intake_scores import intake_scores
 from painpath.web.pages import render
@@ -55,6 +65,8 @@ from painpath.web.security import PagePrincipalDep, store_of
 router = PageRouter()
 
 SCORE_PATH = "/intake/score"
+ROW_PATH = "/intake/rows/{kind}"
+RowNumber = Annotated[int, Query(ge=1, le=MAX_ROWS)]
 
 
 async def submitted_form(request: Request) -> dict[str, str]:
@@ -76,15 +88,24 @@ def intake_page(
 ) -> Response:
     icd10.warm()
     values = {"recorded_on": clinic_today().isoformat()}
-    return _form_page(request, principal, patient_id, values=values, saved=saved)
+    return _form_page(
+        request, principal, patient_id, values=values, rows=count_rows(values), saved=saved
+    )
 
 
 @router.post("/patients/{patient_id}/intake", openapi_extra=needs(Action.RECORD_WRITE))
 def save_intake(
     request: Request, patient_id: int, principal: PagePrincipalDep, values: FormValues
 ) -> Response:
-    if values.get("intent") == "score":
-        return _form_page(request, principal, patient_id, values=values)
+    # A row the form cannot have (past the bound, or misnumbered) is refused here, naming it.
+    rows = count_rows(values)
+    intent = values.get("intent", "")
+    if intent == "score":
+        return _form_page(request, principal, patient_id, values=values, rows=rows)
+    added = rows.adding(intent)
+    if added is not None:
+        rows, focus = added
+        return _form_page(request, principal, patient_id, values=values, rows=rows, focus=focus)
     submission = read_intake(values, today=clinic_today())
     if submission.valid:
         try:
@@ -95,7 +116,7 @@ def save_intake(
                 entries=submission.entries,
             )
         except InvalidInputError as error:
-            field = error.field if error.field in LABELS else "recorded_on"
+            field = error.field if label_of(error.field) else "recorded_on"
             submission.error(field, error.message)
         else:
             location = f"{intake_url(patient_id)}?saved={len(stored)}"
@@ -105,9 +126,44 @@ def save_intake(
         principal,
         patient_id,
         values=values,
+        rows=rows,
         errors=submission.errors,
         status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
     )
+
+
+@router.get(ROW_PATH, openapi_extra=needs(Action.RECORD_WRITE))
+def intake_row(
+    request: Request,
+    kind: str,
+    principal: PagePrincipalDep,
+    index: RowNumber,
+    study: Annotated[int | None, Query(ge=1, le=MAX_ROWS)] = None,
+) -> Response:
+    """One empty row of a list (and the list's next "Add another" button), for htmx to append.
+
+    No patient is read and nothing is stored."""
+    del principal
+    row_kind = FINDINGS if kind == FINDINGS.kind else ROW_KINDS.get(kind)
+    if row_kind is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"the intake form has no {kind} rows")
+    first = next(iter(row_kind.words))
+    if row_kind is FINDINGS:
+        if study is None:
+            raise InvalidInputError("study", "name the imaging study the finding belongs to")
+        focus = finding_field(study, index, first)
+    else:
+        study, focus = None, row_kind.field(index, first)
+    context = {
+        "kind": row_kind,
+        "row": index,
+        "study": study,
+        **_rows_context(count_rows(()), focus=focus, enhanced=True),
+        "values": {},
+        "errors": {},
+        **form_context(),
+    }
+    return render(request, "_intake_row.html", context)
 
 
 @router.post(SCORE_PATH, openapi_extra=needs(Action.RECORD_WRITE))
@@ -137,6 +193,8 @@ def _form_page(
     patient_id: int,
     *,
     values: Mapping[str, str],
+    rows: Rows,
+    focus: str | None = None,
     errors: Mapping[str, str] | None = None,
     saved: int | None = None,
     status_code: int = status.HTTP_200_OK,
@@ -154,10 +212,22 @@ def _form_page(
             "saved": saved,
             "scores": intake_scores(values),
             "score_path": SCORE_PATH,
+            **_rows_context(rows, focus=focus, enhanced=False),
             **form_context(),
         },
         status_code=status_code,
     )
+
+
+def _rows_context(rows: Rows, *, focus: str | None, enhanced: bool) -> dict[str, Any]:
+    """What the row macros read besides the values (see templates/_intake_rows.html)."""
+    return {
+        "rows": rows,
+        "row_kinds": {**ROW_KINDS, FINDINGS.kind: FINDINGS},
+        "max_rows": MAX_ROWS,
+        "focus": focus,
+        "enhanced": enhanced,
+    }
 
 
 def _drug_names() -> list[str]:
@@ -169,7 +239,7 @@ def _drug_names() -> list[str]:
 
 @cache
 def form_context() -> dict[str, Any]:
-    """What every rendering of the form needs besides its values: choices, items, rows."""
+    """What every rendering of the form needs besides its values and rows: choices, items."""
     return {
         "options": OPTIONS,
         "tri_state": TRI_STATE,
@@ -184,8 +254,6 @@ def form_context() -> dict[str, Any]:
         "pain_questions": PAIN_QUESTIONS,
         "body_regions": [(region.value, BODY_REGION_LABELS[region]) for region in BodyRegion],
         "region_labels": {region.value: label for region, label in BODY_REGION_LABELS.items()},
-        "diagnosis_rows": range(DIAGNOSIS_ROWS),
-        "medication_rows": range(MEDICATION_ROWS),
         "drug_names": _drug_names(),
         "body_map": {"shapes": SHAPES, "captions": CAPTIONS, "width": WIDTH, "height": HEIGHT},
     }

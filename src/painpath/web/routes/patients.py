@@ -36,6 +36,7 @@ from painpath.services.permissions import Action, permits
 from painpath.services.procedures import list_procedures
 from painpath.web.chart import build_trend, timeline
 from painpath.web.pages import render
+from painpath.web.routes.self_report import self_report_panel
 from painpath.web.routing import PageRouter
 from painpath.web.security import PageSessionDep, store_of
 
@@ -46,7 +47,7 @@ MAX_SEARCH = 100
 PROCEDURES_SHOWN = 100
 LANGUAGES = (("en", "English"), ("hi", "Hindi"), ("te", "Telugu"))
 SEXES = tuple((sex.value, sex.value.title()) for sex in Sex)
-FIELDS = ("given_name", "family_name", "mrn", "birth_date", "sex", "preferred_language")
+FIELDS = ("given_name", "family_name", "mrn", "birth_date", "sex", "preferred_language", "email")
 FIELD_LABELS = {
     "given_name": "Given name",
     "family_name": "Family name",
@@ -54,6 +55,7 @@ FIELD_LABELS = {
     "birth_date": "Date of birth",
     "sex": "Sex",
     "preferred_language": "Preferred language",
+    "email": "E-mail address",
 }
 
 
@@ -153,6 +155,7 @@ def register(
     birth_date: Annotated[str, Form(max_length=40)] = "",
     sex: Annotated[str, Form(max_length=40)] = "",
     preferred_language: Annotated[str, Form(max_length=8)] = "en",
+    email: Annotated[str, Form(max_length=400)] = "",
 ) -> Response:
     """Register the patient and open their chart; or show the form again with the errors."""
     values = {
@@ -162,6 +165,7 @@ def register(
         "birth_date": birth_date.strip(),
         "sex": sex.strip(),
         "preferred_language": preferred_language.strip(),
+        "email": email.strip(),
     }
     details, errors = _details(values)
     if details is not None:
@@ -228,5 +232,11 @@ def chart(request: Request, session: PageSessionDep, patient_id: int) -> Respons
         "can_read_procedures": permits(principal.role, Action.PROCEDURE_READ),
         "can_recommend": permits(principal.role, Action.RECOMMENDATION_READ),
         "can_intake": permits(principal.role, Action.RECORD_WRITE),
+        "self_report": self_report_panel(
+            request,
+            principal,
+            patient_id=patient_id,
+            preferred=patient.profile.preferred_language,
+        ),
     }
     return render(request, "patients/chart.html", context)

@@ -1,17 +1,18 @@
 """Pages: a patient's procedures from plan to follow-up.
 
 The list, planning, the procedure page (its life, the pre-procedure checklist, booking and
-cancelling), the procedure note and follow-ups. Every page calls the same services as the API,
-with the signed-in principal, so clinic scoping, the status rules and the audit trail are the
-API's. A change is made from the version the page showed (the form carries it, as If-Match):
-when someone changed the procedure meanwhile, nothing is written and the page says so.
-A form with errors saves nothing and comes back with each field's error beside it.
+cancelling, and for a stimulator or intrathecal trial the trial's outcome), the procedure note
+and follow-ups. Every page calls the same services as the API, with the signed-in principal,
+so clinic scoping, the status rules and the audit trail are the API's. A change is made from
+the version the page showed (the form carries it, as If-Match): when someone changed the
+procedure meanwhile, nothing is written and the page says so. A form with errors saves nothing
+and comes back with each field's error beside it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request, status
 from fastapi.responses import RedirectResponse, Response
@@ -20,8 +21,8 @@ from starlette.datastructures import FormData
 from painpath.api.routing import needs
 from painpath.domain.accounts import Principal
 from painpath.domain.days import clinic_today
-from painpath.domain.paging import PageRequest
-from painpath.domain.procedure_life import FollowUp
+from painpath.domain.paging import Page, PageRequest
+from painpath.domain.procedure_life import TRIAL_PROCEDURES, FollowUp, Trial
 from painpath.domain.procedure_query import ProcedureQuery
 from painpath.domain.records import ProcedureRecord, ProcedureStatus, Stored
 from painpath.domain.vocabulary import ProcedureId
@@ -196,14 +197,22 @@ def _clinical_checklist(
     return clinical_checklist(report, record)
 
 
-def _follow_ups(
-    request: Request, principal: Principal, patient_id: int, procedure_id: int
-) -> list[Stored[FollowUp]]:
-    found = outcomes.list_follow_ups(
+OutcomeT = TypeVar("OutcomeT")
+
+
+def _outcomes(
+    request: Request,
+    principal: Principal,
+    stored: Stored[ProcedureRecord],
+    listing: Callable[..., Page[Stored[OutcomeT]]],
+) -> list[Stored[OutcomeT]]:
+    """The procedure's follow-ups or trials: ``listing`` is ``outcomes.list_follow_ups`` or
+    ``outcomes.list_trials`` (audited as the API's list)."""
+    found = listing(
         uow=_uow(request),
         principal=principal,
-        patient_id=patient_id,
-        procedure_id=procedure_id,
+        patient_id=stored.patient_id,
+        procedure_id=stored.id,
         page=PageRequest(size=LIST_SIZE),
     )
     return list(found.items)
@@ -231,12 +240,16 @@ def _procedure_page(
         if is_open and can.holds
         else None
     )
-    follow_ups = (
-        _follow_ups(request, principal, patient_id, procedure_id)
-        if can.clinical and record.status is ProcedureStatus.PERFORMED
-        else []
+    performed = can.clinical and record.status is ProcedureStatus.PERFORMED
+    follow_ups: list[Stored[FollowUp]] = (
+        _outcomes(request, principal, stored, outcomes.list_follow_ups) if performed else []
     )
     saved = next((f for f in follow_ups if f.id == saved_follow_up), None)
+    is_trial = performed and record.procedure in TRIAL_PROCEDURES
+    trials: list[Stored[Trial]] = (
+        _outcomes(request, principal, stored, outcomes.list_trials) if is_trial else []
+    )
+    trial = trials[0] if trials else None
     return render(
         request,
         "procedures/procedure.html",
@@ -253,6 +266,13 @@ def _procedure_page(
             "checklist": checklist,
             "follow_ups": follow_ups,
             "saved_follow_up": saved,
+            "is_trial": is_trial,
+            "trial": trial,
+            # A form sent back with errors shows what was typed; else the trial as recorded.
+            "trial_values": values or views.trial_values(trial.value if trial else None, record),
+            "relief_scales": views.relief_scale_choices(),
+            "yes_no": views.yes_no_choices(),
+            "trial_outcomes": views.outcome_choices(),
             "notice": notice,
             "errors": errors or {},
             "values": values or {},
@@ -289,15 +309,7 @@ def _change_failed(
     values: dict[str, str],
 ) -> Response:
     """The procedure page again, saying why the change was not made."""
-    if isinstance(error, forms.FormInvalidError):
-        errors, notice, code = error.errors, None, status.HTTP_422_UNPROCESSABLE_CONTENT
-    elif isinstance(error, InvalidInputError):
-        errors, notice = forms.service_errors(error), None
-        code = status.HTTP_422_UNPROCESSABLE_CONTENT
-    elif isinstance(error, StaleVersionError | VersionRequiredError):
-        errors, notice, code = {}, STALE, status.HTTP_409_CONFLICT
-    else:
-        errors, notice, code = {}, str(error), status.HTTP_409_CONFLICT
+    errors, notice, code = _refusal(error)
     return _procedure_page(
         request,
         principal,
@@ -308,6 +320,18 @@ def _change_failed(
         values=values,
         status_code=code,
     )
+
+
+def _refusal(error: Exception) -> tuple[forms.FormErrors, str | None, int]:
+    """Why a form was refused, as the page shows it: the errors at their fields (422), or a
+    notice for a clash with what is stored (409)."""
+    if isinstance(error, forms.FormInvalidError):
+        return error.errors, None, status.HTTP_422_UNPROCESSABLE_CONTENT
+    if isinstance(error, InvalidInputError):
+        return forms.service_errors(error), None, status.HTTP_422_UNPROCESSABLE_CONTENT
+    if isinstance(error, StaleVersionError | VersionRequiredError):
+        return {}, STALE, status.HTTP_409_CONFLICT
+    return {}, str(error), status.HTTP_409_CONFLICT
 
 
 # What a refused step can fail with: the page shows why, and nothing is written.
@@ -602,13 +626,7 @@ def add_follow_up(
         )
     except (forms.FormInvalidError, InvalidInputError, ConflictError) as error:
         stored = _get(request, principal, patient_id, procedure_id)
-        if isinstance(error, forms.FormInvalidError):
-            errors, notice = error.errors, None
-        elif isinstance(error, InvalidInputError):
-            errors, notice = forms.service_errors(error), None
-        else:
-            errors, notice = {}, str(error)
-        code = status.HTTP_409_CONFLICT if notice else status.HTTP_422_UNPROCESSABLE_CONTENT
+        errors, notice, code = _refusal(error)
         return _follow_up_page(
             request,
             principal,
@@ -620,3 +638,46 @@ def add_follow_up(
         )
     location = f"{procedure_url(patient_id, procedure_id)}?follow_up={added.id}#follow-ups"
     return _see_other(location)
+
+
+# --- Trials ----------------------------------------------------------------------------------
+
+
+@router.post(PROCEDURE + "/trial", openapi_extra=needs(Action.RECORD_WRITE))
+def record_trial(
+    request: Request, patient_id: int, procedure_id: int, session: PageSessionDep, form: FormDep
+) -> Response:
+    """Record a stimulator or intrathecal trial's outcome, or change the one recorded (from the
+    version the page showed)."""
+    values = forms.values_of(form)
+
+    def save() -> Stored[Trial]:
+        details = forms.trial_details(values)
+        trial_id = forms.number_of(values, "trial")
+        if trial_id is None:
+            return outcomes.add_trial(
+                uow=_uow(request),
+                principal=session.principal,
+                patient_id=patient_id,
+                procedure_id=procedure_id,
+                details=details,
+            )
+        return outcomes.update_trial(
+            uow=_uow(request),
+            principal=session.principal,
+            patient_id=patient_id,
+            procedure_id=procedure_id,
+            trial_id=trial_id,
+            version=forms.version_of(values),
+            details=details,
+        )
+
+    return _step(
+        request,
+        session,
+        patient_id=patient_id,
+        procedure_id=procedure_id,
+        values=values,
+        take=save,
+        anchor="#trial",
+    )

@@ -2,7 +2,10 @@
 idle-timeout notice, and setting up the second factor an admin's clinic may require.
 
 Signing in here opens the same cookie session as ``POST /auth/login`` in cookie mode, with the
-same cookies and CSRF token, and fails with the same messages.
+same cookies and CSRF token, and fails with the same messages. The form (the second factor's
+code is a field of the same form) also carries a sign-in token of its own
+(``web.security.login_csrf_*``): a post without it, or with another, is refused before the
+password is looked at, so it neither signs anyone in nor counts as a failed attempt.
 """
 
 from __future__ import annotations
@@ -30,17 +33,26 @@ from painpath.services.sessions import (
 from painpath.web.pages import render
 from painpath.web.routing import PageRouter, local_path
 from painpath.web.security import (
+    CSRF_FIELD,
     LOGIN_PATH,
     SECOND_FACTOR_PATH,
     PagePrincipalDep,
     PageSessionDep,
+    clear_login_csrf_cookie,
     current_session,
+    login_csrf_matches,
+    login_csrf_token,
+    set_login_csrf_cookie,
 )
 
 router = PageRouter()
 
 IDLE_MINUTES = int(IDLE_TIMEOUT.total_seconds() // 60)
 MAX_FIELD = 1024
+FORM_EXPIRED = (
+    "This sign-in form has expired or did not come from this site, so nothing was checked. "
+    "Sign in again with the form below."
+)
 
 Text = Annotated[str, Form(max_length=MAX_FIELD)]
 OptionalText = Annotated[str, Form(max_length=MAX_FIELD)]
@@ -58,7 +70,9 @@ def _login_page(
     code_required: bool = False,
     status_code: int = status.HTTP_200_OK,
 ) -> Response:
-    return render(
+    """The form, with its sign-in token in a hidden field and in the cookie it must match."""
+    token = login_csrf_token(request)
+    response = render(
         request,
         "login.html",
         {
@@ -70,9 +84,13 @@ def _login_page(
             "signed_out": signed_out,
             "code_required": code_required,
             "idle_minutes": IDLE_MINUTES,
+            "login_token": token,
+            "login_token_field": CSRF_FIELD,
         },
         status_code=status_code,
     )
+    set_login_csrf_cookie(request, response, token)
+    return response
 
 
 @router.get(LOGIN_PATH, openapi_extra=PUBLIC)
@@ -98,9 +116,20 @@ def login(
     password: Text = "",
     totp: Annotated[str, Form(max_length=16)] = "",
     next: OptionalText = "/",
+    csrf_token: Annotated[str, Form(max_length=MAX_FIELD)] = "",
 ) -> Response:
     """Sign in and go to ``next`` (a path on this site only); failures say what the API says."""
     target = local_path(next)
+    if not login_csrf_matches(request, csrf_token):
+        # Refused before the password is read: a forged post signs no one in and counts
+        # against no account's lockout. The page comes back with a token that will work.
+        return _login_page(
+            request,
+            next_path=target,
+            username=username,
+            message=FORM_EXPIRED,
+            status_code=status.HTTP_403_FORBIDDEN,
+        )
     errors: dict[str, str] = {}
     if not username.strip():
         errors["username"] = "Enter your username"
@@ -136,6 +165,7 @@ def login(
         )
     response = RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
     set_session_cookies(response, signed_in, settings)
+    clear_login_csrf_cookie(request, response)
     return response
 
 

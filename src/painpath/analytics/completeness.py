@@ -1,0 +1,159 @@
+"""Data completeness: how many performed procedures have what the outcome measures need.
+
+Items, per performed procedure:
+
+- ``baseline_nrs`` / ``baseline_odi``: a baseline on record (``loader``).
+- ``<milestone>_nrs`` / ``<milestone>_odi`` (``2w_nrs``, ``3m_odi``, ``same_day_nrs``...): the
+  baseline *and* a follow-up on the same scale in the milestone's window (``schedule``): an
+  NRS at follow-up against an NRS baseline, an ODI against an ODI baseline. A relief only
+  reported as a percent by the patient is not on the baseline's scale and does not count: it
+  is the gap audits most often find. A same-day milestone (a diagnostic block) is met as well
+  by relief on the NRS in the procedure record, and has no ODI item (the ODI asks about the
+  past weeks).
+
+A milestone item is counted only once its window has closed on the report's day, or once it is
+met: a follow-up not yet due is not missing. Each item's share has the Wilson 95% interval,
+per procedure and for all procedures together (items of the same milestone key pooled).
+``milestone_status`` gives the status behind each count: ``met``, ``missing`` (window closed
+without it) or ``not_due``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+import polars as pl
+
+from painpath.analytics.cohort import OutcomeCohort
+from painpath.analytics.intervals import with_rate
+from painpath.analytics.schedule import MilestoneWindow, Purpose, milestone_windows_after
+from painpath.domain.vocabulary import ProcedureId, ReliefScale
+
+ALL_PROCEDURES = "all"
+SCALES = ("nrs", "odi")
+COLUMNS = ("procedure", "item", "count", "n", "rate", "low", "high")
+
+STATUS_SCHEMA: dict[str, pl.DataType] = {
+    "procedure_id": pl.Int64(),
+    "procedure": pl.String(),
+    "milestone": pl.String(),
+    "order": pl.Int64(),  # days from the procedure to the milestone
+    "scale": pl.String(),
+    "due_on": pl.Date(),
+    "status": pl.String(),
+}
+
+
+class MilestoneStatus(StrEnum):
+    MET = "met"
+    MISSING = "missing"
+    NOT_DUE = "not_due"
+
+
+def milestone_status(cohort: OutcomeCohort) -> pl.DataFrame:
+    """One row per performed procedure, scheduled milestone and scale: its status."""
+    seen: dict[tuple[int, str], list[date]] = defaultdict(list)
+    for row in cohort.follow_ups.iter_rows(named=True):
+        for scale in SCALES:
+            if row[scale] is not None:
+                seen[row["procedure_id"], scale].append(row["followed_up_on"])
+    rows: list[dict[str, Any]] = []
+    for procedure in cohort.procedures.iter_rows(named=True):
+        purpose: Purpose | None = procedure["purpose"]
+        performed_on: date = procedure["performed_on"]
+        plan = milestone_windows_after(ProcedureId(procedure["procedure"]), purpose, performed_on)
+        for window in plan:
+            for scale in SCALES if not window.same_day else ("nrs",):
+                days = list(seen.get((procedure["procedure_id"], scale), []))
+                if window.same_day and procedure["record_relief_scale"] == ReliefScale.NRS.value:
+                    days.append(performed_on)
+                status = _status(
+                    window,
+                    has_baseline=procedure[f"baseline_{scale}"] is not None,
+                    days=days,
+                    as_of=cohort.as_of,
+                )
+                rows.append(
+                    {
+                        "procedure_id": procedure["procedure_id"],
+                        "procedure": procedure["procedure"],
+                        "milestone": window.key,
+                        "order": (window.due_on - performed_on).days,
+                        "scale": scale,
+                        "due_on": window.due_on,
+                        "status": status.value,
+                    }
+                )
+    return pl.DataFrame(rows, schema=STATUS_SCHEMA, orient="row")
+
+
+def _status(
+    window: MilestoneWindow, *, has_baseline: bool, days: list[date], as_of: date
+) -> MilestoneStatus:
+    if has_baseline and any(window.opens_on <= day <= window.closes_on for day in days):
+        return MilestoneStatus.MET
+    return MilestoneStatus.NOT_DUE if as_of <= window.closes_on else MilestoneStatus.MISSING
+
+
+def completeness(cohort: OutcomeCohort, statuses: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Per procedure and for all: each item's count of procedures that have it, out of those
+    it is due for (``n``), with share and Wilson interval (columns ``COLUMNS``)."""
+    baselines = cohort.procedures.select(
+        "procedure_id",
+        "procedure",
+        *(
+            pl.col(f"baseline_{scale}").is_not_null().cast(pl.Int64).alias(f"baseline_{scale}")
+            for scale in SCALES
+        ),
+    ).unpivot(
+        on=[f"baseline_{scale}" for scale in SCALES],
+        index=["procedure_id", "procedure"],
+        variable_name="item",
+        value_name="met",
+    )
+    baselines = baselines.with_columns(order=pl.lit(-1, dtype=pl.Int64))
+    found = milestone_status(cohort) if statuses is None else statuses
+    weekly = found.filter(pl.col("status") != MilestoneStatus.NOT_DUE.value).select(
+        "procedure_id",
+        "procedure",
+        item=pl.format("{}_{}", pl.col("milestone"), pl.col("scale")),
+        met=(pl.col("status") == MilestoneStatus.MET.value).cast(pl.Int64),
+        order=pl.col("order"),
+    )
+    items = pl.concat([baselines, weekly.select(baselines.columns)])
+    counts = [pl.col("met").sum().cast(pl.Int64).alias("count"), pl.len().cast(pl.Int64).alias("n")]
+    # Items a procedure has on its schedule but nobody is due for yet still show, as 0 of 0.
+    scheduled = pl.concat(
+        [
+            baselines.select("procedure", "item", "order"),
+            found.select(
+                "procedure",
+                item=pl.format("{}_{}", pl.col("milestone"), pl.col("scale")),
+                order=pl.col("order"),
+            ),
+        ]
+    )
+    by_procedure = _counted(scheduled, items, ["procedure", "item"], counts)
+    overall = _counted(
+        scheduled.with_columns(procedure=pl.lit(ALL_PROCEDURES)),
+        items.with_columns(procedure=pl.lit(ALL_PROCEDURES)),
+        ["procedure", "item"],
+        counts,
+    )
+    table = pl.concat([by_procedure, overall]).with_columns(
+        last=pl.col("procedure") == ALL_PROCEDURES
+    )
+    ordered = table.sort("last", "procedure", "order", "item")
+    return with_rate(ordered, count="count", n="n").select(COLUMNS)
+
+
+def _counted(
+    scheduled: pl.DataFrame, items: pl.DataFrame, keys: list[str], counts: list[pl.Expr]
+) -> pl.DataFrame:
+    grid = scheduled.group_by(keys).agg(order=pl.col("order").min())
+    counted = items.group_by(keys).agg(counts)
+    joined = grid.join(counted, on=keys, how="left")
+    return joined.with_columns(pl.col("count").fill_null(0), pl.col("n").fill_null(0))

@@ -1,0 +1,1 @@
+"""Interoperability: reading clinical data that other systems write (FHIR R4 Bundles)."""
