@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit browser bench docs clean
+.PHONY: run test lint typecheck unit browser system-deps bench docs clean
 
 $(STAMP): pyproject.toml
 	@# Debian ships venv and pip separately; install them when missing and we may.
@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 # http://127.0.0.1:8000 (API pages at /docs). Its data stays in var/demo. The generated cohort
 # (fixed seed; added once) gives the dashboard and the outcomes report something to show.
 DEMO_DATA := var/demo
-run: $(STAMP)
+run: $(STAMP) system-deps
 	PAINPATH_DATA_DIR=$(DEMO_DATA) $(BIN)/painpath demo --patients 200 --seed 7
 	PAINPATH_DATA_DIR=$(DEMO_DATA) $(BIN)/painpath serve
 
@@ -46,11 +46,41 @@ browser:
 			echo "chromium is missing: install it (sudo apt-get install chromium)"; exit 1; \
 		fi; }
 
-unit: $(STAMP) browser
+# The PDF documents need Pango (WeasyPrint lays pages out with it), the Noto fonts for Latin,
+# Devanagari and Telugu text, and poppler's tools, which the tests read the PDFs back with.
+SYSTEM_DEPS := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core poppler-utils
+system-deps:
+	@missing="$$(for package in $(SYSTEM_DEPS); do \
+		dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q 'ok installed' || echo $$package; \
+	done)"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		else \
+			echo "missing system packages: install them (sudo apt-get install" $$missing")"; exit 1; \
+		fi; \
+	fi
+
+unit: $(STAMP) browser system-deps
 	$(BIN)/pytest
 
+# The benchmarks, each beside a ceiling measured in the same run (docs/PERFORMANCE.md): a few
+# minutes. BENCH_FLAGS=--quick for a short run, --full for 1M patients and 256 connections.
+BENCH_FLAGS ?=
 bench: $(STAMP)
-	$(BIN)/python -m bench.engine
+	$(BIN)/python -m bench.run $(BENCH_FLAGS)
+
+# The fault and abuse tests at length (docs/RELIABILITY.md): many kill -9 cycles, long
+# hypothesis runs, schemathesis with many examples, then atheris on the FHIR import and the
+# case parser for FUZZ_SECONDS each. Never part of `make test`. FAULT_CYCLES sets the cycles.
+.PHONY: faults
+FAULT_CYCLES ?= 30
+FUZZ_SECONDS ?= 300
+faults: $(STAMP)
+	$(BIN)/pip install --quiet 'atheris>=2.3'
+	PAINPATH_LONG_FAULTS=1 PAINPATH_FAULT_CYCLES=$(FAULT_CYCLES) $(BIN)/pytest tests/reliability
+	$(BIN)/python -m bench.fuzz_fhir -max_total_time=$(FUZZ_SECONDS)
+	$(BIN)/python -m bench.fuzz_case -max_total_time=$(FUZZ_SECONDS)
 
 docs: $(STAMP)
 	$(BIN)/painpath docs rules > docs/RULES.md

@@ -36,6 +36,9 @@ def parse_case_json(text: str, as_of: date, *, source: str = "case") -> Case:
         raise CaseInputError(
             f"{source}: not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
         ) from error
+    except RecursionError as error:
+        # Python's JSON parser recurses: a file of "[[[[..." runs out of stack, not of input.
+        raise CaseInputError(f"{source}: not a case: its JSON is nested too deeply") from error
     return validate_case(raw, as_of, source=source)
 
 

@@ -18,6 +18,7 @@ from painpath.admin_commands import clinics_app, users_app
 from painpath.case_commands import case_app
 from painpath.case_input import CaseInputError, describe_errors, load_case_file
 from painpath.demo_commands import demo
+from painpath.documents_commands import documents_app
 from painpath.domain.case import Case, Medication, PegAnswers
 from painpath.domain.days import clinic_today
 from painpath.domain.vocabulary import DoseUnit, ProcedureId, Route
@@ -70,6 +71,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(reminders_app, name="reminders")
 app.add_typer(report_app, name="report")
 app.add_typer(fhir_app, name="fhir")
+app.add_typer(documents_app, name="documents")
 
 out = Console(soft_wrap=False, width=120)
 err = Console(stderr=True, soft_wrap=True)

@@ -29,6 +29,19 @@ class Settings(BaseSettings):
     # A folder with the clinic's licensed questionnaire wording (odi.<language>.yaml), shown on
     # the patient's self-report; without it the self-report leaves the ODI out.
     instrument_pack: Path | None = None
+    # CDS Hooks (docs/INTEROPERABILITY.md). The EHRs allowed to call, with their keys (a YAML or
+    # JSON file); without it every CDS call is refused. The base URL EHRs call painpath at
+    # (https://host), which their tokens' aud must name. Unauthenticated calls and plain-HTTP
+    # FHIR servers are for local testing only.
+    cds_clients: Path | None = None
+    cds_base_url: str = ""
+    cds_allow_unauthenticated: bool = False
+    cds_fhir_allow_http: bool = False
+    # Where painpath's pages are served for users (https://host), for links on the EHR's cards.
+    public_base_url: str = ""
+    # The largest request body served (bytes); larger ones are answered 413 unread. The FHIR
+    # import keeps its own, larger limit.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:

@@ -1,13 +1,18 @@
-"""`painpath fhir import FILE|DIR`: import FHIR R4 Bundles into a clinic's records.
+"""`painpath fhir import FILE|DIR`: import FHIR R4 Bundles into a clinic's records; and
+`painpath fhir export PATIENT_ID`: a patient's records as a Bundle.
 
 Each bundle is imported in one transaction, audited with the operating-system user as the
 actor: all of it or, when it fails validation, none of it. A folder's bundles (``*.json``) are
 imported one by one with a progress bar; the rejected ones are listed with their reasons and
-the command exits 2.
+the command exits 2. An export is audited the same way; an unknown patient or clinic (or a
+patient of another clinic) exits 2.
 """
 
 from __future__ import annotations
 
+import json
+import sys
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -29,14 +34,16 @@ from painpath.interop.fhir_bundle import (
     read_bundle_file,
 )
 from painpath.interop.fhir_import import map_bundle
-from painpath.services.case_builder import UnknownClinicError
+from painpath.services.case_builder import PatientNotFoundError, UnknownClinicError
+from painpath.services.errors import InvalidInputError
+from painpath.services.fhir_export import export_fhir_for_operator
 from painpath.services.fhir_import import ImportSummary, import_bundle_for_operator
 from painpath.store.database import Store, open_store
 
 BAD_INPUT = 2
 
 fhir_app = typer.Typer(
-    help="Import FHIR R4 Bundles (docs/INTEROPERABILITY.md).", no_args_is_help=True
+    help="Import and export FHIR R4 Bundles (docs/INTEROPERABILITY.md).", no_args_is_help=True
 )
 out = Console(soft_wrap=False, width=120)
 err = Console(stderr=True, soft_wrap=True)
@@ -96,6 +103,53 @@ def import_bundles(
         _print_summary(total, bundles=len(files) - rejected)
     if rejected:
         raise typer.Exit(BAD_INPUT)
+
+
+@fhir_app.command("export")
+def export_patient(
+    patient_id: Annotated[int, typer.Argument(help="The patient's id.")],
+    clinic: Annotated[str, typer.Option("--clinic", help="The patient's clinic's code.")],
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write the bundle here; default stdout.")
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="The recommendations' day, YYYY-MM-DD; default today."),
+    ] = None,
+) -> None:
+    """Write a patient's records and recommendations as a FHIR R4 Bundle (collection)."""
+    try:
+        day = date.fromisoformat(as_of) if as_of is not None else clinic_today()
+    except ValueError:
+        _fail(f"--as-of: {as_of!r} is not a date in the form YYYY-MM-DD")
+    store = open_store(Settings())
+    try:
+        bundle = export_fhir_for_operator(
+            uow=store.unit_of_work(),
+            patient_id=patient_id,
+            clinic_code=clinic,
+            as_of=day,
+            now=datetime.now(UTC),
+            actor=command_actor(),
+        )
+    except UnknownClinicError as error:
+        _fail(f"--clinic: {error.message}")
+    except PatientNotFoundError as error:
+        _fail(str(error))
+    except InvalidInputError as error:
+        _fail(f"--as-of: {error.message}")
+    except SQLAlchemyError as error:
+        _fail(str(error).splitlines()[0])
+    finally:
+        store.close()
+    text = json.dumps(bundle, indent=2) + "\n"
+    if out_file is None:
+        sys.stdout.write(text)
+        return
+    try:
+        out_file.write_text(text, encoding="utf-8")
+    except OSError as error:
+        _fail(f"--out: {out_file}: {error.strerror or 'cannot be written'}")
 
 
 def _import_file(store: Store, file: Path, *, clinic: str, limits: BundleLimits) -> ImportSummary:

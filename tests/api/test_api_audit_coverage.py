@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from procedure_examples import patient_body, walk_every_route
+from procedure_examples import PERFORM, PROCEDURES, example_bodies, patient_body, walk_every_route
 from record_examples import example_body
 
 from painpath.api.documentation import operations
@@ -109,9 +109,43 @@ def _walk_patients_and_records(audited: AuditedClient, headers: dict[str, str]) 
         call("PUT", f"{base}/{section}/{record}", example_body(section), version=1)
     call("GET", f"{base}/recommendations")
     call("GET", f"{base}/case")
+    call("GET", f"{base}/fhir")
     call("POST", f"{base}/self-report-links", {"language": "hi", "valid_for_hours": 2})
     case = json.loads(EXAMPLE_CASE.read_text(encoding="utf-8"))
     call("POST", "/patients/import", {"mrn": "A-0002", "case": case})
+
+
+def _walk_documents(audited: AuditedClient, headers: dict[str, str], *, today: date) -> None:
+    """Download each document once: the consent and the preparation sheet before the
+    procedure, the note after it, and the necessity letter of a procedure the engine holds
+    conditional for a new patient."""
+    bodies = example_bodies(today)
+
+    def created(url: str, body: dict[str, Any], sent: dict[str, str]) -> int:
+        response = audited.request("POST", url, json=body, headers=sent)
+        assert response.status_code < 300, f"POST {url}: {response.text}"
+        found: int = response.json()["id"]
+        return found
+
+    def download(url: str, *, route: str = "") -> None:
+        audited.route = route  # a path naming a procedure by its id has no number to spot
+        response = audited.request("GET", url, headers=headers)
+        audited.route = ""
+        assert response.status_code == 200, f"GET {url}: {response.text}"
+        assert response.headers["content-type"] == "application/pdf"
+
+    patient = created("/patients", patient_body("A-0003"), headers)
+    procedures = PROCEDURES.format(patient_id=patient)
+    procedure = created(procedures, bodies["POST", PROCEDURES], headers)
+    download(f"{procedures}/{procedure}/consent.pdf")
+    download(f"{procedures}/{procedure}/preparation.pdf")
+    perform = PERFORM.format(patient_id=patient, procedure_id=procedure)
+    created(perform, bodies["POST", PERFORM], {**headers, "If-Match": '"1"'})
+    download(f"{procedures}/{procedure}/note.pdf")
+    download(
+        f"/patients/{patient}/necessity/esi_interlaminar.pdf",
+        route="/patients/{id}/necessity/{id}.pdf",
+    )
 
 
 def _record_sections(audited: AuditedClient) -> list[str]:
@@ -132,6 +166,7 @@ def walked(
     audited = AuditedClient(client, store)
     _walk_patients_and_records(audited, physician)
     walk_every_route(audited, physician, today=date.today())  # type: ignore[arg-type]  # noqa: DTZ011
+    _walk_documents(audited, physician, today=date.today())  # noqa: DTZ011
     return audited.sent, physician
 
 
@@ -144,7 +179,7 @@ def test_the_walk_reaches_every_patient_route(
     app: FastAPI, walked: tuple[list[Sent], dict[str, str]]
 ) -> None:
     sent, _ = walked
-    reached = {(s.method, _template_of(s.url)) for s in sent if s.status < 300}
+    reached = {(s.method, s.route) for s in sent if s.status < 300}
     missing = set(_routes_by_shape(app)) - reached
     assert not missing, f"patient routes the audit walk does not call: {sorted(missing)}"
 

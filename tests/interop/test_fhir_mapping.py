@@ -23,7 +23,16 @@ from fhir_examples import (
 
 from painpath.domain.case import Diagnosis, LabResult
 from painpath.domain.records import AllergenClass, ProcedureStatus
-from painpath.domain.vocabulary import DoseUnit, LabTest, ProcedureId, Route, Sex
+from painpath.domain.vocabulary import (
+    DoseUnit,
+    LabTest,
+    ProcedureId,
+    ReliefScale,
+    Route,
+    Sex,
+    Side,
+    SpineRegion,
+)
 from painpath.interop.fhir_bundle import (
     BundleLimits,
     BundleRejectedError,
@@ -437,3 +446,193 @@ def test_an_mrn_painpath_cannot_keep_rejects_the_bundle_rather_than_being_cut() 
     bundle["entry"][0]["resource"]["identifier"][1]["value"] = "9" * 65
     with pytest.raises(BundleRejectedError, match="mrn"):
         mapped(bundle)
+
+
+SUBJECT = {"reference": PATIENT_URL}
+SCORE = "urn:painpath:codesystem:score"
+
+
+def survey(code: dict[str, Any], value: dict[str, Any], **more: Any) -> dict[str, Any]:
+    return {
+        "resourceType": "Observation",
+        "status": "final",
+        "code": {"coding": [code]},
+        "subject": SUBJECT,
+        "effectiveDateTime": "2024-11-20",
+        **value,
+        **more,
+    }
+
+
+def response(questionnaire: str, answers: dict[str, Any], status: str = "completed") -> Any:
+    return {
+        "resourceType": "QuestionnaireResponse",
+        "questionnaire": f"urn:painpath:questionnaire:{questionnaire}",
+        "status": status,
+        "subject": SUBJECT,
+        "authored": "2024-11-20",
+        "item": [{"linkId": link, "answer": [answer]} for link, answer in answers.items()],
+    }
+
+
+def test_the_scores_of_one_day_are_one_assessment_from_observations_and_answers() -> None:
+    odi = {str(n): {"valueInteger": 2} for n in range(1, 11) if n != 7}
+    start_back = {str(n): {"valueBoolean": n in {1, 4}} for n in range(1, 10)}
+    peg_items = (("pain", 6), ("enjoyment", 5), ("general_activity", 4))
+    peg = {item: {"valueInteger": value} for item, value in peg_items}
+    bundle = with_resources(
+        survey({"system": "http://loinc.org", "code": "72514-3"}, {"valueInteger": 6}),
+        response("oswestry", odi),
+        # The total of the answers above: read from them, not a second Oswestry.
+        survey(
+            {"system": "http://loinc.org", "code": "97909-6"},
+            {"valueQuantity": {"value": 40, "unit": "%"}},
+            derivedFrom=[{"reference": "urn:uuid:00000000-0000-4000-8000-000000000001"}],
+        ),
+        response("peg", peg),
+        response("start-back", start_back),
+        survey({"system": SCORE, "code": "rmdq"}, {"valueInteger": 11}),
+    )
+    content = mapped(bundle)
+    [visit] = values(content.patients[0], "assessments")
+    assert visit.assessed_on.isoformat() == "2024-11-20"
+    assert (visit.nrs, visit.rmdq) == (6, 11)
+    assert visit.odi.items == (2, 2, 2, 2, 2, 2, None, 2, 2, 2)
+    assert visit.odi.score is None
+    assert (visit.peg.pain, visit.peg.enjoyment, visit.peg.general_activity) == (6, 5, 4)
+    assert visit.start_back == (True, False, False, True, False, False, False, False, False)
+    assert (
+        content.ignored[
+            ("Observation", "a total of a QuestionnaireResponse whose answers are read")
+        ]
+        == 1
+    )
+
+
+def test_an_oswestry_total_alone_is_a_score_and_a_peg_total_alone_is_not_mapped() -> None:
+    bundle = with_resources(
+        survey({"system": "http://loinc.org", "code": "97909-6"}, {"valueQuantity": {"value": 68}}),
+        survey({"system": SCORE, "code": "peg"}, {"valueQuantity": {"value": 6.3}}),
+        survey({"system": "http://loinc.org", "code": "72514-3"}, {"valueInteger": 8}),
+        survey({"system": "http://loinc.org", "code": "72514-3"}, {"valueInteger": 5}),
+    )
+    content = mapped(bundle)
+    visits = values(content.patients[0], "assessments")
+    # Two pain scores on one day are two assessments: neither is dropped.
+    assert sorted((v.nrs, v.odi.score if v.odi else None) for v in visits) == [
+        (5, None),
+        (8, 68.0),
+    ]
+    assert content.unmapped[("Observation", "a peg total without its QuestionnaireResponse")] == 1
+
+
+@pytest.mark.parametrize(
+    ("questionnaire", "answers", "status", "counted"),
+    [
+        ("peg", {"pain": {"valueInteger": 6}}, "completed", "unmapped"),
+        ("start-back", {"1": {"valueBoolean": True}}, "completed", "unmapped"),
+        ("oswestry", {"11": {"valueInteger": 1}}, "completed", "unmapped"),
+        ("phq-9", {"1": {"valueInteger": 1}}, "completed", "unmapped"),
+        ("peg", {"pain": {"valueInteger": 6}}, "in-progress", "ignored"),
+        ("peg", {"pain": {"valueInteger": 6}}, "entered-in-error", "ignored"),
+    ],
+)
+def test_answers_that_are_not_a_whole_painpath_questionnaire_are_not_read(
+    questionnaire: str, answers: dict[str, Any], status: str, counted: str
+) -> None:
+    content = mapped(with_resources(response(questionnaire, answers, status)))
+    assert "assessments" not in content.patients[0].records
+    assert sum(getattr(content, counted).values()) == 1
+
+
+def test_platelets_in_either_unit_and_painpath_lab_codes_are_labs() -> None:
+    bundle = with_resources(
+        survey(
+            {"system": "http://loinc.org", "code": "777-3"},
+            {"valueQuantity": {"value": 232, "code": "10*3/uL"}},
+        ),
+        survey(
+            {"system": "urn:painpath:codesystem:lab", "code": "creatinine_clearance"},
+            {"valueQuantity": {"value": 64}},
+        ),
+        survey(
+            {"system": "http://loinc.org", "code": "777-3"},
+            {"valueQuantity": {"value": 232000, "code": "/mm3"}},
+        ),
+    )
+    content = mapped(bundle)
+    labs = values(content.patients[0], "labs")
+    assert [(lab.test, lab.value) for lab in labs] == [
+        (LabTest.PLATELETS, 232),
+        (LabTest.CREATININE_CLEARANCE, 64),
+    ]
+    assert content.unmapped[("Observation", "platelets in /mm3, not 10*9/L")] == 1
+
+
+def own_procedure(procedure: str, status: str, **more: Any) -> dict[str, Any]:
+    return {
+        "resourceType": "Procedure",
+        "status": status,
+        "code": {
+            "coding": [
+                {"system": "urn:painpath:codesystem:procedure", "code": procedure},
+                {"system": "http://www.ama-assn.org/go/cpt", "code": "64493"},
+            ]
+        },
+        "subject": SUBJECT,
+        **more,
+    }
+
+
+def test_painpath_procedure_codes_name_the_procedure_with_site_relief_and_booking() -> None:
+    site = {
+        "coding": [{"system": "http://snomed.info/sct", "code": "122496007"}],
+        "text": "lumbar spine, L4-L5, L5-S1, right",
+    }
+    bundle = with_resources(
+        own_procedure(
+            "medial_branch_block",
+            "completed",
+            performedDateTime="2024-11-19",
+            bodySite=[site],
+            note=[{"text": "Relief 90% (nrs)."}],
+        ),
+        own_procedure(
+            "radiofrequency_ablation",
+            "preparation",
+            bodySite=[{"text": "L4-L5, bilateral"}],
+            note=[{"text": "Planned for 2025-02-03."}],
+        ),
+        own_procedure(
+            "facet_joint_injection", "preparation", note=[{"text": "Scheduled for 2025-02-10."}]
+        ),
+    )
+    done, planned, scheduled = values(only_patient(bundle), "procedures")
+    assert (done.procedure, done.status, done.performed_on.isoformat()) == (
+        ProcedureId.MEDIAL_BRANCH_BLOCK,
+        ProcedureStatus.PERFORMED,
+        "2024-11-19",
+    )
+    assert (done.region, done.levels, done.side) == (
+        SpineRegion.LUMBAR,
+        ("L4-L5", "L5-S1"),
+        Side.RIGHT,
+    )
+    assert (done.percent_relief, done.relief_scale) == (90, ReliefScale.NRS)
+    assert (planned.status, str(planned.planned_on)) == (ProcedureStatus.PLANNED, "2025-02-03")
+    assert (planned.levels, planned.side) == (("L4-L5",), Side.BILATERAL)
+    assert (scheduled.status, scheduled.scheduled_on.isoformat()) == (
+        ProcedureStatus.SCHEDULED,
+        "2025-02-10",
+    )
+
+
+def test_a_procedure_in_preparation_by_cpt_alone_is_still_not_history() -> None:
+    planned = own_procedure("medial_branch_block", "preparation")
+    planned["code"]["coding"] = [{"system": "http://www.ama-assn.org/go/cpt", "code": "22513"}]
+    content = mapped(with_resources(planned))
+    assert "procedures" not in content.patients[0].records
+    assert (
+        content.ignored[("Procedure", "status preparation: only performed procedures are history")]
+        == 1
+    )

@@ -6,9 +6,12 @@ from fastapi import FastAPI
 
 from painpath import __version__
 from painpath.api.errors import install_error_handlers
+from painpath.api.limits import install_limits
 from painpath.api.routes import (
     audit,
     auth,
+    cds_hooks,
+    documents,
     fhir,
     health,
     outcomes,
@@ -22,7 +25,20 @@ from painpath.config import Settings
 from painpath.store.database import Store, open_store
 from painpath.web.app import install_web
 
-ROUTERS = (health, auth, users, patients, records, procedures, self_report, outcomes, fhir, audit)
+ROUTERS = (
+    health,
+    auth,
+    users,
+    patients,
+    records,
+    procedures,
+    documents,
+    self_report,
+    outcomes,
+    fhir,
+    audit,
+    cds_hooks,
+)
 
 
 def describe_app() -> FastAPI:
@@ -47,5 +63,6 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app = describe_app()
     app.state.settings = settings
     app.state.store = store or open_store(settings)
-    install_web(app)
+    install_limits(app, max_body_bytes=settings.max_body_bytes)
+    install_web(app)  # its security headers go on every answer, the limits' 413s included
     return app

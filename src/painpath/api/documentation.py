@@ -55,7 +55,7 @@ def render_access_tables(app: FastAPI) -> str:
     for operation in operations(app):
         guard = operation.action
         who = (
-            "anyone (no sign-in)"
+            _public_caller(operation.path)
             if guard is None
             else ", ".join(role.value for role in Role if permits(role, guard))
         )
@@ -63,6 +63,13 @@ def render_access_tables(app: FastAPI) -> str:
         lines.append(f"| {operation.method} | `{operation.path}` | {shown} | {who} |")
     lines += ["", END]
     return "\n".join(lines) + "\n"
+
+
+def _public_caller(path: str) -> str:
+    # CDS Hooks routes have no clinic user, but each call carries a registered EHR's JWT.
+    if path.startswith("/cds-services"):
+        return "a registered EHR (signed JWT, docs/INTEROPERABILITY.md)"
+    return "anyone (no sign-in)"
 
 
 def splice(document: str, tables: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -39,7 +40,46 @@ def field_name(location: tuple[object, ...] | list[object]) -> str:
     return ".".join(parts)
 
 
+# What a 422 answers (below), in place of FastAPI's own description of its validation errors
+# ({"loc", "msg", "type"}), which no painpath answer has.
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "ValidationError",
+    "type": "object",
+    "required": ["field", "message"],
+    "properties": {
+        "field": {"type": "string", "description": "The field as the client sent it: data.nrs"},
+        "message": {"type": "string", "description": "What is wrong with it."},
+    },
+}
+PROBLEMS_SCHEMA: dict[str, Any] = {
+    "title": "HTTPValidationError",
+    "type": "object",
+    "required": ["detail"],
+    "properties": {
+        "detail": {"type": "array", "items": {"$ref": "#/components/schemas/ValidationError"}}
+    },
+}
+
+
+def _document_problems(app: FastAPI) -> None:
+    """Make the OpenAPI document describe the 422s painpath sends (field and message)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schemas = generate().get("components", {}).get("schemas", {})
+            if "ValidationError" in schemas:
+                schemas["ValidationError"] = PROBLEM_SCHEMA
+            if "HTTPValidationError" in schemas:
+                schemas["HTTPValidationError"] = PROBLEMS_SCHEMA
+        return app.openapi_schema or generate()
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    _document_problems(app)
+
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
         errors = [

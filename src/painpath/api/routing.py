@@ -38,6 +38,7 @@ def declared_action(openapi_extra: dict[str, Any] | None) -> Action | None:
 class GuardedRouter(APIRouter):
     def add_api_route(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         from painpath.api.dependencies import allowed
+        from painpath.api.limits import integers_in_range
 
         try:
             action = declared_action(kwargs.get("openapi_extra"))
@@ -45,4 +46,7 @@ class GuardedRouter(APIRouter):
             raise UnguardedRouteError(f"{path}: {error}") from None
         if action is not None:
             kwargs["dependencies"] = [*(kwargs.get("dependencies") or ()), Depends(allowed(action))]
+        # Ids past what the database holds are refused (422) once the caller is known to be
+        # allowed, before any query is made with them (api/limits.py).
+        kwargs["dependencies"] = [*(kwargs.get("dependencies") or ()), Depends(integers_in_range)]
         super().add_api_route(path, endpoint, **kwargs)

@@ -136,7 +136,8 @@ def _named(model: type[Model], raw: Any, where: str) -> dict[str, Model]:
 
 def _cited_keys(knowledge: KnowledgeBase) -> Iterable[tuple[str, str]]:
     for procedure in knowledge.procedures.values():
-        for key in (*procedure.citations, *procedure.session_limits.citations):
+        cited = (*procedure.citations, *procedure.session_limits.citations)
+        for key in (*cited, *procedure.education.citations):
             yield f"procedures/{procedure.id}", key
     for table in (knowledge.antithrombotics, knowledge.opioids, knowledge.corticosteroids):
         for name, drug in table.items():

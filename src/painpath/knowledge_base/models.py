@@ -62,6 +62,28 @@ class SessionLimits(KnowledgeModel):
     citations: tuple[CitationKey, ...] = ()
 
 
+class Education(KnowledgeModel):
+    """The patient handout's advice beyond what the procedure is, in plain words."""
+
+    preparation: tuple[str, ...] = Field(min_length=1, description="How to prepare.")
+    recovery: tuple[str, ...] = Field(min_length=1, description="After the procedure.")
+    when_to_call: tuple[str, ...] = Field(min_length=1, description="Warning signs.")
+    fasting: str | None = Field(
+        default=None,
+        description="Where sedation is planned; otherwise the clinic's standard instruction.",
+    )
+    citations: tuple[CitationKey, ...] = ()
+    convention: str | None = Field(
+        default=None, description="What of this advice is the clinic's convention, not a source's."
+    )
+
+    @model_validator(mode="after")
+    def _sourced(self) -> Education:
+        if not self.citations and not self.convention:
+            raise ValueError("cite a source, or say in 'convention' that it is the clinic's own")
+        return self
+
+
 class Procedure(KnowledgeModel):
     id: ProcedureId
     family: ProcedureFamily
@@ -73,6 +95,9 @@ class Procedure(KnowledgeModel):
     uses: tuple[Use, ...] = Field(min_length=1)
     expected_benefits: tuple[str, ...] = Field(min_length=1)
     risks: Risks
+    alternatives: tuple[str, ...] = Field(
+        min_length=1, description="The other choices, in plain words, for the consent form."
+    )
     bleeding_risk: BleedingRisk
     bleeding_risk_by_region: dict[SpineRegion, BleedingRisk] = Field(
         default_factory=dict,
@@ -82,6 +107,7 @@ class Procedure(KnowledgeModel):
     guidance: tuple[str, ...] = Field(min_length=1)
     session_limits: SessionLimits
     citations: tuple[CitationKey, ...] = Field(min_length=1)
+    education: Education
 
     def bleeding_risk_for(self, region: SpineRegion | None) -> BleedingRisk:
         if region is None:

@@ -12,6 +12,7 @@ from painpath.knowledge_base.instrument_pack import load_instrument_pack
 from painpath.web.pages import STATIC_DIR
 from painpath.web.routes import (
     dashboard,
+    documents,
     education,
     intake,
     outcomes,
@@ -29,6 +30,7 @@ PAGE_ROUTERS: tuple[ModuleType, ...] = (
     patients,
     procedures,
     recommendations,
+    documents,
     education,
     intake,
     self_report,

@@ -31,6 +31,7 @@ from starlette.routing import Match
 from starlette.types import Scope
 
 from painpath.api.errors import STATUS_FOR
+from painpath.api.limits import integers_in_range
 from painpath.api.routing import UnguardedRouteError, declared_action
 from painpath.services.accounts import audit_denied
 from painpath.services.errors import InvalidInputError, ServiceError
@@ -186,6 +187,9 @@ class PageRouter(APIRouter):
             raise UnguardedRouteError(f"{path}: {error}") from None
         if action is not None:
             kwargs["dependencies"] = [*(kwargs.get("dependencies") or ()), Depends(guard(action))]
+        # As in the API, after the guard: an id past what the database holds names no page
+        # (a 404, like /patients/abc), where the database driver would fail (a 500).
+        kwargs["dependencies"] = [*(kwargs.get("dependencies") or ()), Depends(integers_in_range)]
         kwargs["include_in_schema"] = False
         super().add_api_route(path, endpoint, **kwargs)
         for method in sorted(kwargs.get("methods") or {"GET"}):

@@ -1,16 +1,23 @@
-"""FHIR R4 import: POST a Bundle (collection, transaction or batch) into the user's clinic.
+"""FHIR R4: POST a Bundle (collection, transaction or batch) into the user's clinic, and GET a
+patient's records as one.
 
 The body is read up to the size limit and no further; a bundle over a limit is 413, one that
 fails validation 422 with every problem named (``entry[3].resource(Observation).status``), and
 nothing of either is stored. The answer is the import's summary: 201 when anything was added,
 200 when everything was already on record.
+
+``GET /patients/{patient_id}/fhir`` answers the patient's records and the recommendations as a
+``collection`` Bundle (application/fhir+json), under the patients' paths so that it is scoped,
+guarded and audited like every other patient route.
 """
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, Request, Response, status
+from fastapi import Depends, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from painpath.api.dependencies import PrincipalDep, StoreDep
@@ -25,6 +32,7 @@ from painpath.interop.fhir_bundle import (
     read_bundle,
 )
 from painpath.interop.fhir_import import map_bundle
+from painpath.services.fhir_export import export_fhir
 from painpath.services.fhir_import import import_bundle
 from painpath.services.permissions import Action
 
@@ -57,6 +65,11 @@ async def _bundle_body(request: Request) -> bytes | None:
 
 
 BundleBody = Annotated[bytes | None, Depends(_bundle_body)]
+FHIR_JSON = "application/fhir+json"
+AsOf = Annotated[
+    date | None,
+    Query(description="The day the recommendations are as of, YYYY-MM-DD; today when not given."),
+]
 
 
 @router.post(
@@ -89,3 +102,30 @@ def import_fhir_bundle(
 def _problems(error: BundleRejectedError, code: int) -> JSONResponse:
     detail = [{"field": problem.field, "message": problem.message} for problem in error.problems]
     return JSONResponse({"detail": detail}, status_code=code)
+
+
+@router.get(
+    "/patients/{patient_id}/fhir",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "A FHIR R4 Bundle (collection) of the patient's records and the "
+            "recommendations (docs/INTEROPERABILITY.md).",
+            "content": {FHIR_JSON: {"schema": {"type": "object"}}},
+        },
+        422: {"description": "The records make no valid case on the day asked."},
+    },
+    openapi_extra=needs(Action.CASE_EXPORT),
+)
+def export_fhir_bundle(
+    *, patient_id: int, principal: PrincipalDep, store: StoreDep, as_of: AsOf = None
+) -> Response:
+    """The patient's records, and the recommendations as of a day, as a FHIR R4 Bundle."""
+    bundle = export_fhir(
+        store.unit_of_work(),
+        principal,
+        patient_id=patient_id,
+        as_of=as_of or clinic_today(),
+        now=datetime.now(UTC),
+    )
+    return Response(json.dumps(bundle), media_type=FHIR_JSON)

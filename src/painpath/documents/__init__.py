@@ -1,0 +1,1 @@
+"""Printable documents (PDF): the procedure handout, the preparation sheet and their kin."""
