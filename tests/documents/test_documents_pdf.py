@@ -66,6 +66,15 @@ def test_the_pdf_carries_its_title_and_language() -> None:
     assert b"/Title (Handout title)" in objects
 
 
+def test_the_pdf_is_tagged_for_screen_readers_as_pdf_ua() -> None:
+    data = pdf.render_pdf("_document.html", {}, language="te", title="Tagged", today=DAY)
+
+    objects = _catalog_entries(data)
+    assert b"/StructTreeRoot" in objects  # the tagged structure a screen reader follows
+    assert b"/MarkInfo" in objects
+    assert b"pdfuaid" in objects  # the PDF/UA-1 identification in the XMP metadata
+
+
 def test_the_footer_is_translated_and_counts_every_page() -> None:
     procedure = procedure_named("scs_implant")
     assert procedure is not None

@@ -118,7 +118,8 @@ def render_pdf(
 
     html = render_html(template, context, language=language, title=title, today=today)
     document = HTML(string=html, base_url=str(TEMPLATES_DIR))
-    data: bytes = document.write_pdf()
+    # PDF/UA-1: tagged structure, language and title, so a screen reader can read the document.
+    data: bytes = document.write_pdf(pdf_variant="pdf/ua-1")
     return data
 
 
