@@ -19,16 +19,17 @@ the data do not reach is left empty.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
-from lifelines import KaplanMeierFitter
-from lifelines.utils import median_survival_times
 
 from painpath.analytics.cohort import OutcomeCohort
 from painpath.analytics.intervals import CONFIDENCE
 from painpath.analytics.measures import relieved
 from painpath.analytics.responders import follow_ups_with_relief
+
+if TYPE_CHECKING:
+    from lifelines import KaplanMeierFitter
 
 DAYS_PER_WEEK = 7
 
@@ -94,10 +95,20 @@ def _spell(visits: Any) -> tuple[int, bool] | None:
 
 
 def _fitted(spells: pl.DataFrame) -> KaplanMeierFitter:
+    # lifelines takes a second to import (SciPy, pandas): load it when a curve is drawn, not
+    # whenever the web app or the command line starts.
+    from lifelines import KaplanMeierFitter
+
     fitter = KaplanMeierFitter(alpha=1 - CONFIDENCE)
     return fitter.fit(
         spells["weeks"].to_list(), event_observed=spells["relief_ended"].to_list(), label="km"
     )
+
+
+def _median_bounds(fitter: KaplanMeierFitter) -> Any:
+    from lifelines.utils import median_survival_times
+
+    return median_survival_times(fitter.confidence_interval_survival_function_)
 
 
 def _finite(value: float) -> float | None:
@@ -134,7 +145,7 @@ def median_durations(spells: pl.DataFrame) -> pl.DataFrame:
     rows: list[dict[str, Any]] = []
     for (procedure,), group in spells.group_by("procedure", maintain_order=True):
         fitter = _fitted(group)
-        bounds = median_survival_times(fitter.confidence_interval_survival_function_)
+        bounds = _median_bounds(fitter)
         ended = int(group["relief_ended"].sum())
         rows.append(
             {

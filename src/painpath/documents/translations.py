@@ -10,25 +10,31 @@ when first needed; a missing or fuzzy message falls back to English, one message
 from __future__ import annotations
 
 import gettext
-import io
 from functools import cache
 from pathlib import Path
-from typing import Final, get_args
+from typing import Final
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-
-from painpath.domain.records import Language
-
-LOCALE_DIR: Final = Path(__file__).resolve().parents[1] / "locale"
-DOMAIN: Final = "documents"
-SOURCE_LANGUAGE: Final = "en"
-LANGUAGES: Final[tuple[Language, ...]] = get_args(Language)
-TRANSLATED: Final[tuple[Language, ...]] = tuple(
-    language for language in LANGUAGES if language != SOURCE_LANGUAGE
+from painpath.catalogues import (
+    LANGUAGES,
+    LOCALE_DIR,
+    SOURCE_LANGUAGE,
+    TRANSLATED,
+    as_language,
+    read_catalogue,
 )
 
-_ENGLISH: Final = gettext.NullTranslations()
+__all__ = [
+    "DOMAIN",
+    "LANGUAGES",
+    "LOCALE_DIR",
+    "SOURCE_LANGUAGE",
+    "TRANSLATED",
+    "as_language",
+    "catalogue_path",
+    "translations",
+]
+
+DOMAIN: Final = "documents"
 
 
 def catalogue_path(language: str) -> Path:
@@ -38,24 +44,4 @@ def catalogue_path(language: str) -> Path:
 @cache
 def translations(language: str) -> gettext.NullTranslations:
     """The documents' translations into ``language``, English for anything missing."""
-    if language not in TRANSLATED:
-        return _ENGLISH
-    path = catalogue_path(language)
-    if not path.is_file():
-        return _ENGLISH
-    with path.open("rb") as source:
-        catalogue = read_po(source, locale=language, domain=DOMAIN)
-    compiled = io.BytesIO()
-    write_mo(compiled, catalogue)  # fuzzy entries are left out, so they fall back to English
-    compiled.seek(0)
-    found = gettext.GNUTranslations(compiled)
-    found.add_fallback(_ENGLISH)
-    return found
-
-
-def as_language(value: str | None) -> Language | None:
-    """``value`` if it is a language the documents are written in, else None."""
-    for language in LANGUAGES:
-        if value == language:
-            return language
-    return None
+    return read_catalogue(catalogue_path(language), language=language, domain=DOMAIN)

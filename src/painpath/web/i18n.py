@@ -13,30 +13,44 @@ translates it when it renders, in the reader's language.
 from __future__ import annotations
 
 import gettext
-import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
-from typing import Final, get_args
+from typing import Final
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-
+from painpath.catalogues import (
+    ENGLISH,
+    LANGUAGES,
+    LOCALE_DIR,
+    SOURCE_LANGUAGE,
+    TRANSLATED,
+    as_language,
+    read_catalogue,
+)
 from painpath.domain.records import Language
 
-LOCALE_DIR: Final = Path(__file__).resolve().parents[1] / "locale"
+__all__ = [
+    "DOMAIN",
+    "LANGUAGES",
+    "LANGUAGE_NAMES",
+    "LOCALE_DIR",
+    "N_",
+    "SOURCE_LANGUAGE",
+    "TRANSLATED",
+    "as_language",
+    "catalogue_path",
+    "current",
+    "gettext_now",
+    "ngettext_now",
+    "rendering_in",
+    "translations",
+]
+
 DOMAIN: Final = "painpath"
-SOURCE_LANGUAGE: Final = "en"
-LANGUAGES: Final[tuple[Language, ...]] = get_args(Language)
 # Each language named in itself, for the language switch.
 LANGUAGE_NAMES: Final[dict[Language, str]] = {"en": "English", "hi": "हिन्दी", "te": "తెలుగు"}
-TRANSLATED: Final[tuple[Language, ...]] = tuple(
-    language for language in LANGUAGES if language != SOURCE_LANGUAGE
-)
-
-_ENGLISH = gettext.NullTranslations()
 _current: ContextVar[gettext.NullTranslations] = ContextVar("painpath_translations")
 
 
@@ -52,30 +66,18 @@ def catalogue_path(language: str) -> Path:
 @cache
 def translations(language: str) -> gettext.NullTranslations:
     """The translations into ``language``, falling back to English for anything missing."""
-    if language not in TRANSLATED:
-        return _ENGLISH
-    path = catalogue_path(language)
-    if not path.is_file():
-        return _ENGLISH
-    with path.open("rb") as source:
-        catalogue = read_po(source, locale=language, domain=DOMAIN)
-    compiled = io.BytesIO()
-    write_mo(compiled, catalogue)  # fuzzy entries are left out, so they fall back to English
-    compiled.seek(0)
-    found = gettext.GNUTranslations(compiled)
-    found.add_fallback(_ENGLISH)
-    return found
+    return read_catalogue(catalogue_path(language), language=language, domain=DOMAIN)
 
 
 def current() -> gettext.NullTranslations:
     """The translations of the page being rendered (English when none was chosen)."""
-    return _current.get(_ENGLISH)
+    return _current.get(ENGLISH)
 
 
 @contextmanager
 def rendering_in(language: str | None) -> Iterator[None]:
     """Render in ``language`` inside the block; every other render stays English."""
-    token = _current.set(translations(language) if language else _ENGLISH)
+    token = _current.set(translations(language) if language else ENGLISH)
     try:
         yield
     finally:
@@ -88,11 +90,3 @@ def gettext_now(message: str) -> str:
 
 def ngettext_now(singular: str, plural: str, count: int) -> str:
     return current().ngettext(singular, plural, count)
-
-
-def as_language(value: str | None) -> Language | None:
-    """``value`` if it is a language the patient's pages speak, else None."""
-    for language in LANGUAGES:
-        if value == language:
-            return language
-    return None
