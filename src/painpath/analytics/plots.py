@@ -15,10 +15,18 @@ import vl_convert
 from painpath.analytics.measures import MeasureId
 from painpath.analytics.opioids import ALL_PROCEDURES
 from painpath.analytics.responders import Grouping
+from painpath.knowledge_base.loader import load_procedures
 
 WIDTH = 480
 HEIGHT = 280
 PNG_SCALE = 2  # pixels per point: sharp when projected
+
+
+def _procedure_names(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    """``frame`` with the procedure ids in ``column`` written as the knowledge base names them,
+    so a chart's axis and legend read as the tables do."""
+    names = {str(procedure): found.name for procedure, found in load_procedures().items()}
+    return frame.with_columns(pl.col(column).replace(names))
 
 
 def responder_chart(rates: pl.DataFrame) -> alt.TopLevelMixin | None:
@@ -28,6 +36,7 @@ def responder_chart(rates: pl.DataFrame) -> alt.TopLevelMixin | None:
     ).select("group", "measure", "rate", "low", "high", "evaluable")
     if data.is_empty():
         return None
+    data = _procedure_names(data, "group")
     order = [measure.value for measure in MeasureId]
     base = alt.Chart(data).encode(
         x=alt.X("group:N", title="Procedure", axis=alt.Axis(labelAngle=0)),
@@ -48,7 +57,7 @@ def durability_chart(curves: pl.DataFrame) -> alt.TopLevelMixin | None:
     """Kaplan-Meier curves of relief of 50% or more, with their 95% bands."""
     if curves.is_empty():
         return None
-    base = alt.Chart(curves).encode(
+    base = alt.Chart(_procedure_names(curves, "procedure")).encode(
         x=alt.X("weeks:Q", title="Weeks after the procedure"),
         color=alt.Color("procedure:N", title="Procedure"),
     )
@@ -74,7 +83,7 @@ def mme_chart(summary: pl.DataFrame) -> alt.TopLevelMixin | None:
     if medians.is_empty():
         return None
     chart: alt.TopLevelMixin = (
-        alt.Chart(medians)
+        alt.Chart(_procedure_names(medians, "procedure"))
         .mark_bar()
         .encode(
             x=alt.X("procedure:N", title="Procedure", axis=alt.Axis(labelAngle=0)),
