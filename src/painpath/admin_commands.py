@@ -68,11 +68,17 @@ def _password(from_stdin: bool) -> str:
 def clinics_create(
     code: Annotated[str, typer.Argument(help="A short code, such as 'north'.")],
     name: Annotated[str, typer.Option("--name", help="The clinic's name as users see it.")],
+    phone: Annotated[
+        str | None,
+        typer.Option("--phone", help="The number patients call, printed on their documents."),
+    ] = None,
 ) -> None:
     """Add a clinic and print its id."""
     store = open_store(Settings())
     try:
-        clinic = create_clinic(store.unit_of_work(), code=code, name=name, actor=command_actor())
+        clinic = create_clinic(
+            store.unit_of_work(), code=code, name=name, actor=command_actor(), phone=phone
+        )
     except (InvalidInputError, ConflictError) as error:
         _fail_for(error)
     except SQLAlchemyError as error:

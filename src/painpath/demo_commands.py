@@ -5,7 +5,8 @@ reset on every run, since the previous ones were only ever shown once), and, the
 one patient per synthetic example case, named from a fixed list of made-up names. Two of them
 get a course dated from today, so the dashboard and the charts have something to show: one has
 a sacroiliac joint injection done six weeks ago (its six-week follow-up due), the other an
-earlier visit and their planned epidural booked for today. The patients and names are audited
+earlier visit and their planned epidural booked for today, arriving at 08:30. The clinic's
+telephone number is a made-up one, +91 40 5555 0100. The patients and names are audited
 with the operator as the actor; the course is recorded, and audited, as the demo physician's
 work. Meant for a demonstration data folder (``make run`` uses ``var/demo``), never for a
 clinic's own database.
@@ -20,7 +21,7 @@ clinic, apart from generated ones); ``--force`` overrides that.
 from __future__ import annotations
 
 import secrets
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -77,6 +78,11 @@ from painpath.services.records import create_record
 from painpath.store.database import Store, open_store
 
 DEMO_CLINIC = "demo"
+# A number in the form of a Hyderabad landline, made up for the demonstration: a patient's
+# sheet shows where the clinic's own number goes.
+DEMO_PHONE = "+91 40 5555 0100"
+# When the patient booked for today is to arrive.
+DEMO_ARRIVAL = time(8, 30)
 DEMO_USERS = {role: f"demo-{role.value.replace('_', '-')}" for role in Role}
 BAD_INPUT = 2
 SERVED_AT = "http://127.0.0.1:8000/"
@@ -103,7 +109,11 @@ def _clinic_id(store: Store) -> int:
     if found is not None:
         return found
     clinic = create_clinic(
-        store.unit_of_work(), code=DEMO_CLINIC, name="painpath demo clinic", actor=command_actor()
+        store.unit_of_work(),
+        code=DEMO_CLINIC,
+        name="painpath demo clinic",
+        actor=command_actor(),
+        phone=DEMO_PHONE,
     )
     return clinic.id
 
@@ -273,7 +283,7 @@ def _course(store: Store, imported: dict[str, int], today: date) -> None:
                 patient_id=radicular,
                 procedure_id=stored.id,
                 version=stored.version,
-                booking=Booking(scheduled_on=today),
+                booking=Booking(scheduled_on=today, arrive_at=DEMO_ARRIVAL),
             )
 
 

@@ -204,6 +204,9 @@ def test_a_change_needs_the_current_version(client: TestClient, physician: Heade
             "drugs.0.dose",
         ),
         (SCHEDULE, {"scheduled_on": "2026-05-03"}, "scheduled_on"),
+        (SCHEDULE, {"scheduled_on": "2026-05-11", "arrive_at": "25:00"}, "arrive_at"),
+        (SCHEDULE, {"scheduled_on": "2026-05-11", "arrive_at": "8.30"}, "arrive_at"),
+        (SCHEDULE, {"scheduled_on": "2026-05-11", "arrive_at": "08:30:15"}, "arrive_at"),
         (CANCEL, {}, "reason"),
     ],
 )
@@ -221,6 +224,34 @@ def test_invalid_input_names_the_field(
         client.get(_at(PROCEDURE, patient_id, procedure_id), headers=physician).json()["version"]
         == 1
     )
+
+
+def test_a_booking_keeps_its_time_of_arrival_until_it_is_moved_without_one(
+    client: TestClient, physician: Headers
+) -> None:
+    patient_id = _patient(client, physician)
+    procedure_id = _plan(client, physician, patient_id)
+    route = _at(SCHEDULE, patient_id, procedure_id)
+
+    timed = client.post(
+        route,
+        json={"scheduled_on": "2026-05-11", "arrive_at": "08:30"},
+        headers=_version(physician, 1),
+    )
+    assert timed.status_code == 200, timed.text
+    assert (timed.json()["scheduled_on"], timed.json()["arrive_at"]) == ("2026-05-11", "08:30")
+    read = client.get(_at(PROCEDURE, patient_id, procedure_id), headers=physician).json()
+    assert read["arrive_at"] == "08:30"
+
+    moved = client.post(route, json={"scheduled_on": "2026-05-12"}, headers=_version(physician, 2))
+    assert moved.status_code == 200, moved.text
+    assert (moved.json()["scheduled_on"], moved.json()["arrive_at"]) == ("2026-05-12", None)
+
+
+def test_the_booking_schema_asks_for_hh_mm(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["Booking"]
+    (time_of_day, _null) = schema["properties"]["arrive_at"]["anyOf"]
+    assert time_of_day["pattern"] == "^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
 def test_follow_ups_and_trials_keep_to_their_procedure(

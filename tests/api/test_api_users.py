@@ -282,3 +282,39 @@ def test_the_clinic_settings_are_the_admins_own_clinic(
     assert south["name"] == "South Pain Clinic"
     changes = [e for e in audit_entries(store) if e.action == "admin"]
     assert [(e.resource, e.clinic_id) for e in changes] == [("clinic", clinic["id"])]
+
+
+def test_an_admin_sets_changes_and_removes_the_clinics_phone(
+    client: TestClient, signed_in: Any, store: Store
+) -> None:
+    admin = signed_in(Role.ADMIN)
+    assert client.get("/clinic", headers=admin).json()["phone"] is None
+
+    set_ = client.patch("/clinic", headers=admin, json={"phone": " +91  40 5555 0100 "})
+    assert set_.status_code == 200, set_.text
+    assert set_.json()["phone"] == "+91 40 5555 0100"  # runs of spaces made one
+    renamed = client.patch("/clinic", headers=admin, json={"name": "North Spine Centre"})
+    assert renamed.json()["phone"] == "+91 40 5555 0100"  # left out: kept
+    other = client.patch("/clinic", headers=admin, json={"phone": "(040) 5555-0199"})
+    assert other.json()["phone"] == "(040) 5555-0199"
+    removed = client.patch("/clinic", headers=admin, json={"phone": None})
+    assert removed.status_code == 200
+    assert client.get("/clinic", headers=admin).json()["phone"] is None
+    changes = [e for e in audit_entries(store) if e.action == "admin"]
+    assert len(changes) == 4
+
+
+@pytest.mark.parametrize(
+    "phone",
+    ["12345", "1" * 21, "+91 40 5555 0100 ext 2", "call 040 5555 0100", "++91 40 5555 0100", ""],
+)
+def test_a_phone_that_cannot_be_dialled_is_refused_naming_the_field(
+    client: TestClient, signed_in: Any, phone: str
+) -> None:
+    admin = signed_in(Role.ADMIN)
+    refused = client.patch("/clinic", headers=admin, json={"phone": phone})
+    assert refused.status_code == 422
+    [problem] = refused.json()["detail"]
+    assert problem["field"] == "phone"
+    assert "6 to 20 digits" in problem["message"]
+    assert client.get("/clinic", headers=admin).json()["phone"] is None

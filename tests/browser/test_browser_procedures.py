@@ -67,10 +67,12 @@ def test_plan_book_document_and_follow_up_a_procedure(
     expect(page.get_by_role("heading", level=1)).to_contain_text("Vertebroplasty")
     procedure_url = page.url
 
-    # Book it, and tick the checklist's booking items.
+    # Book it with a time of arrival, and tick the checklist's booking items.
     page.get_by_label("Book for").fill((today + timedelta(days=10)).isoformat())
+    page.get_by_label("Arrive at").fill("08:30")
     page.get_by_role("button", name="Book procedure").click()
     expect(page.locator("h1 .badge")).to_have_text("scheduled")
+    expect(page.locator("#booking dl")).to_contain_text("08:30")
     page.get_by_label("Consent recorded").check()
     page.get_by_label("Driver arranged").check()
     page.get_by_role("button", name="Save checklist").click()

@@ -10,7 +10,7 @@ import typer
 from typer.testing import CliRunner
 
 from painpath.config import Settings
-from painpath.demo_commands import DEMO_NAMES, SERVED_AT, demo
+from painpath.demo_commands import DEMO_ARRIVAL, DEMO_NAMES, DEMO_PHONE, SERVED_AT, demo
 from painpath.domain.days import clinic_today
 from painpath.domain.paging import PageRequest
 from painpath.domain.records import PatientFilter
@@ -46,7 +46,10 @@ def test_the_demo_clinic_has_named_patients_and_a_day_to_show() -> None:
                 clinic_id=clinic, filters=PatientFilter(), page=PageRequest(size=50)
             )
             physician = uow.users.by_username("demo-physician")
+            settings = uow.clinic_settings.get(clinic)
         assert physician is not None
+        assert settings is not None
+        assert settings.phone == DEMO_PHONE == "+91 40 5555 0100"
         names = {(p.profile.given_name, p.profile.family_name) for p in page.items}
         assert names == set(DEMO_NAMES.values())
         worklist = clinic_worklist(
@@ -56,6 +59,7 @@ def test_the_demo_clinic_has_named_patients_and_a_day_to_show() -> None:
         store.close()
     booked = [item.patient.profile.family_name for item in worklist.todays_procedures]
     assert booked == ["Reddy"]
+    assert [item.procedure.value.arrive_at for item in worklist.todays_procedures] == [DEMO_ARRIVAL]
     due = [
         (due.item.patient.profile.family_name, due.milestone.label) for due in worklist.follow_ups
     ]

@@ -5,7 +5,8 @@ epidural with dexamethasone is planned, made diabetic and put on two blood thinn
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,14 @@ def clinic(store: Store, code: str = "prep") -> int:
             found = uow.clinics.add(code=code, name=f"{code.title()} Spine Clinic")
             uow.commit()
         return found
+
+
+def set_phone(store: Store, clinic_id: int, phone: str) -> None:
+    with store.unit_of_work() as uow:
+        settings = uow.clinic_settings.get(clinic_id)
+        assert settings is not None
+        uow.clinic_settings.save(replace(settings, phone=phone))
+        uow.commit()
 
 
 def physician(store: Store, code: str = "prep") -> Principal:
@@ -67,10 +76,16 @@ def example(*, language: Language = "en", medications: bool = True) -> dict[str,
 
 
 def stored_patient(
-    store: Store, by: Principal, document: dict[str, Any], *, mrn: str, book: bool = True
+    store: Store,
+    by: Principal,
+    document: dict[str, Any],
+    *,
+    mrn: str,
+    book: bool = True,
+    arrive_at: time | None = None,
 ) -> int:
     """``document`` stored as a patient of ``by``'s clinic; its planned procedure booked on
-    ``BOOKED_ON`` when ``book``."""
+    ``BOOKED_ON`` (with ``arrive_at``) when ``book``."""
     case = parse_case_json(json.dumps(document), AS_OF)
     patient_id = cases.import_case(store.unit_of_work(), by, case=case, mrn=mrn, as_of=AS_OF).id
     if book:
@@ -81,7 +96,7 @@ def stored_patient(
             patient_id=patient_id,
             procedure_id=record,
             version=1,
-            booking=Booking(scheduled_on=BOOKED_ON),
+            booking=Booking(scheduled_on=BOOKED_ON, arrive_at=arrive_at),
         )
     return patient_id
 

@@ -18,8 +18,8 @@ import typer
 from typer.testing import CliRunner
 
 from painpath.config import Settings
-from painpath.demo_commands import DEMO_CLINIC, DEMO_USERS, demo
-from painpath.documents.pdf import pdf_fonts
+from painpath.demo_commands import DEMO_ARRIVAL, DEMO_CLINIC, DEMO_PHONE, DEMO_USERS, demo
+from painpath.documents.pdf import pdf_fonts, pdf_to_text
 from painpath.domain.accounts import Principal, Role
 from painpath.domain.days import clinic_today
 from painpath.domain.paging import PageRequest
@@ -123,13 +123,15 @@ def test_every_demo_patient_gets_the_documents_that_apply(demo_clinic: DemoClini
                     uow(), physician, patient_id=patient, procedure=record.id, language=consent_in
                 ),
             )
-            made(
-                "preparation",
-                prep_in,
-                documents.preparation_pdf(
-                    uow(), physician, patient_id=patient, procedure_id=record.id, language=prep_in
-                ),
+            sheet = documents.preparation_pdf(
+                uow(), physician, patient_id=patient, procedure_id=record.id, language=prep_in
             )
+            made("preparation", prep_in, sheet)
+            # The demo clinic's number on every sheet; the booked patient's time of arrival.
+            text = "".join(pdf_to_text(sheet.content).split())
+            assert "".join(DEMO_PHONE.split()) in text
+            if record.value.arrive_at is not None:
+                assert f"{DEMO_ARRIVAL:%H:%M}" in text
             about = record.value.procedure
         else:  # nothing planned yet: the consent for what the engine supports
             about = supported[0]

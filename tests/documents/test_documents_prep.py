@@ -4,7 +4,7 @@ fields, the advice for their procedure, their language, the audit entry, and its
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,7 @@ from preparation_patients import (
     last_entries,
     physician,
     procedure_records,
+    set_phone,
     stored_patient,
 )
 from typer.testing import CliRunner
@@ -126,6 +127,51 @@ def test_the_sheet_reads_in_the_patients_language_unless_told_otherwise(store: S
     assert "apixaban" in hindi_text  # drug names stay as prescribed
     assert "Noto-Sans-Devanagari" not in pdf_fonts(english)
     assert "Bloodthinners" in _flat(pdf_to_text(english))
+
+
+PHONE = "+91 40 5555 0100"
+# What each language prints for an arrival at 08:30 (words poppler extracts faithfully).
+ARRIVAL = {"en": "Arriveat08:30", "hi": "08:30बजे", "te": "08:30గంటలకురండి"}
+
+
+@pytest.mark.parametrize("language", ["en", "hi", "te"])
+def test_the_sheet_gives_the_time_of_arrival_and_the_clinics_phone(
+    store: Store, language: str
+) -> None:
+    doctor = physician(store)
+    set_phone(store, doctor.clinic_id, PHONE)
+    patient = stored_patient(
+        store, doctor, example(language=language), mrn="P-T", arrive_at=time(8, 30)
+    )
+    sheet = preparation_sheet(
+        store.unit_of_work(), doctor, patient_id=patient, procedure_record_id=None, as_of=AS_OF
+    )
+    assert (sheet.arrive_at, sheet.clinic_phone) == (time(8, 30), PHONE)
+
+    text = _flat(pdf_to_text(render_preparation_sheet(sheet)))
+
+    assert ARRIVAL[language] in text
+    # Near the top, and again where the sheet says when to call.
+    assert text.count(_flat(PHONE)) == 2
+    if language == "en":
+        assert _flat(f"If you have a question, call the clinic on {PHONE}.") in text
+        assert _flat(f"Call the clinic on {PHONE}.") in text
+        assert _flat("The clinic will tell you what time to arrive.") not in text
+
+
+def test_without_a_time_or_a_phone_the_sheet_says_the_clinic_will_tell(store: Store) -> None:
+    doctor = physician(store)
+    patient = stored_patient(store, doctor, example(), mrn="P-U")
+    sheet = preparation_sheet(
+        store.unit_of_work(), doctor, patient_id=patient, procedure_record_id=None, as_of=AS_OF
+    )
+    assert (sheet.arrive_at, sheet.clinic_phone) == (None, None)
+
+    text = _flat(pdf_to_text(render_preparation_sheet(sheet, language="en")))
+
+    assert _flat("The clinic will tell you what time to arrive.") in text
+    assert "Arriveat" not in text
+    assert "calltheclinicon" not in text.lower()
 
 
 def test_fasting_comes_from_the_procedure_when_it_sets_one() -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import pytest
@@ -134,6 +134,7 @@ def history(**changes: Any) -> PatientHistory:
                     procedure=ProcedureId.ESI_TRANSFORAMINAL,
                     status=ProcedureStatus.CANCELLED,
                     scheduled_on=date(2026, 2, 20),
+                    arrive_at=time(9, 15),
                     cancelled_on=date(2026, 2, 10),
                     cancellation_reason="patient unwell",
                     levels=("L5-S1",),
@@ -385,6 +386,10 @@ def test_a_cancelled_procedure_keeps_its_day_reason_and_booking() -> None:
     assert record.value.status is ProcedureStatus.CANCELLED
     assert (record.recorded_on, record.value.cancelled_on) == (date(2026, 2, 10),) * 2
     assert record.value.scheduled_on == date(2026, 2, 20)
+    # The time of arrival as painpath's extension (a FHIR time), read back to the minute.
+    arrival = [e for e in cancelled["extension"] if e["url"].endswith(":arrive-at")]
+    assert arrival == [{"url": "urn:painpath:extension:arrive-at", "valueTime": "09:15:00"}]
+    assert record.value.arrive_at == time(9, 15)
     # Called off after an earlier day: on that day it was still to come, in both.
     early = date(2026, 2, 9)
     assert (

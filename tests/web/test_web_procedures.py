@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -243,6 +243,44 @@ def test_a_stale_form_says_so_and_writes_nothing(
     assert stored.value.status is ProcedureStatus.SCHEDULED
     assert stored.value.scheduled_on == first
     assert not stored.value.consent_recorded
+
+
+def test_a_booking_takes_a_time_of_arrival_shown_where_its_day_is(
+    client: TestClient,
+    sign_in_as: SignInAs,
+    add_patient: AddPatient,
+    store: Store,
+    physician: Principal,
+) -> None:
+    csrf = sign_in_as(Role.PHYSICIAN)
+    patient = add_patient()
+    procedure = _plan(client, csrf, patient)
+    url = f"/patients/{patient}/procedures/{procedure}"
+    page = client.get(url).text
+    assert 'name="arrive_at" type="time"' in page
+    data = {"csrf_token": csrf, "version": _version(page, f"{url}/booking")}
+    today = clinic_today().isoformat()
+
+    wrong = client.post(f"{url}/booking", data=data | {"scheduled_on": today, "arrive_at": "7pm"})
+    assert wrong.status_code == 422
+    assert "Arrive at: must be a time of day as HH:MM, from 00:00 to 23:59" in wrong.text
+    assert 'value="7pm"' in wrong.text  # the form shows what was entered
+    assert _procedure(store, physician, patient, procedure).version == 1
+
+    booked = client.post(
+        f"{url}/booking", data=data | {"scheduled_on": today, "arrive_at": "07:45"}
+    )
+    assert booked.status_code == 303
+    assert _procedure(store, physician, patient, procedure).value.arrive_at == time(7, 45)
+    page = client.get(url).text
+    assert '<dt>Arrive at</dt><dd><time datetime="07:45">07:45</time></dd>' in page
+    assert 'name="arrive_at" type="time" value="07:45"' in page  # moving keeps it unless cleared
+    assert "arrive at 07:45" in page  # in the procedure's life
+    assert (
+        '<time datetime="07:45">07:45</time>' in client.get(f"/patients/{patient}/procedures").text
+    )
+    dashboard = client.get("/").text
+    assert 'Arrives at <time datetime="07:45">07:45</time>' in dashboard  # today's procedures
 
 
 def test_a_nurse_cannot_open_the_plan_or_note_forms(

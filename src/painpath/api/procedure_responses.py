@@ -7,10 +7,10 @@ the ETag), then the record's own fields under the names the request bodies use.
 from __future__ import annotations
 
 from dataclasses import fields
-from datetime import date
-from typing import Any, Literal
+from datetime import date, time
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PlainSerializer
 
 from painpath.domain.procedure_life import (
     Approach,
@@ -23,6 +23,11 @@ from painpath.domain.procedure_life import (
 )
 from painpath.domain.records import ProcedureRecord, ProcedureStatus, Stored
 from painpath.domain.vocabulary import ProcedureId, ReliefScale, Side, SpineRegion
+
+# A time of arrival as the booking gave it: HH:MM.
+ClockTimeOut = Annotated[
+    time, PlainSerializer(lambda value: value.strftime("%H:%M"), return_type=str)
+]
 
 
 class StoredOut(BaseModel):
@@ -43,6 +48,9 @@ class ProcedureOut(StoredOut):
     status: ProcedureStatus
     planned_on: date | None
     scheduled_on: date | None
+    arrive_at: ClockTimeOut | None = Field(
+        description="When the patient is to arrive on the booked day, HH:MM (clinic time)."
+    )
     performed_on: date | None
     cancelled_on: date | None
     cancellation_reason: str | None

@@ -80,3 +80,5 @@ class ClinicSettings:
     code: str
     name: str
     require_admin_totp: bool
+    # The number patients call, printed on their documents; None until an admin sets it.
+    phone: str | None = None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from enum import StrEnum
 from typing import Generic, Literal, TypeVar
 
@@ -398,6 +398,8 @@ class ProcedureRecord:
     reason_not_ablation: str | None = None
     # The procedure's life: booked, done (with the note), or called off.
     scheduled_on: date | None = None
+    # When the patient is to arrive on the booked day, in the clinic's local time (optional).
+    arrive_at: time | None = None
     cancelled_on: date | None = None
     cancellation_reason: str | None = None
     operator_user_id: int | None = None

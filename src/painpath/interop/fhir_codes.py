@@ -83,6 +83,7 @@ EXTENSION_NAMES: Final = (
     "relief-ongoing",
     "reason-not-ablation",
     "cancelled-on",
+    "arrive-at",
     "care-weeks",
     "recorded-on",
     "imaging-modality",

@@ -436,6 +436,7 @@ def _procedure(entry: Dated[ProcedureRecord], patient: str) -> JsonObject:
         "relief-ongoing": record.relief_ongoing or None,
         "reason-not-ablation": record.reason_not_ablation,
         "cancelled-on": record.cancelled_on,
+        "arrive-at": record.arrive_at,
     }
     resource: JsonObject = {
         "resourceType": "Procedure",

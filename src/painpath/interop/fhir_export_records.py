@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import date, time
 from enum import StrEnum
 from typing import Any, Final, TypeVar, get_origin, get_type_hints
 
@@ -103,6 +103,8 @@ def fhir_value(value: Any) -> JsonObject | None:
         return {"valueQuantity": {"value": number(value)}}
     if isinstance(value, date):
         return {"valueDateTime": day(value)}
+    if isinstance(value, time):
+        return {"valueTime": value.isoformat(timespec="seconds")}
     if isinstance(value, tuple):
         return {"valueString": ", ".join(str(item) for item in value)}
     return {"valueString": str(value)}
@@ -110,8 +112,16 @@ def fhir_value(value: Any) -> JsonObject | None:
 
 def python_value(holder: JsonObject) -> Any:
     """The value of a component or extension as painpath's model reads it (codes as their
-    strings, dates as ISO text); None when it has none (``dataAbsentReason``)."""
-    for key in ("valueBoolean", "valueInteger", "valueString", "valueDateTime", "valueDate"):
+    strings, dates and times as ISO text); None when it has none (``dataAbsentReason``)."""
+    keys = (
+        "valueBoolean",
+        "valueInteger",
+        "valueString",
+        "valueDateTime",
+        "valueDate",
+        "valueTime",
+    )
+    for key in keys:
         if key in holder:
             return holder[key]
     if "valueQuantity" in holder:

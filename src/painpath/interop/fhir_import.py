@@ -21,7 +21,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from typing import Any, cast
 
 from pydantic import TypeAdapter, ValidationError
@@ -385,6 +385,17 @@ def _day(value: Any) -> date | None:
         return date.fromisoformat(value[:10])
     except ValueError:
         return None
+
+
+def _time_of_day(value: Any) -> time | None:
+    """A FHIR time (``08:30:00``) to the minute, as painpath books it; None if it is not one."""
+    if not isinstance(value, str):
+        return None
+    try:
+        found = time.fromisoformat(value)
+    except ValueError:
+        return None
+    return time(found.hour, found.minute)
 
 
 def _codings(concept: JsonObject | None) -> list[JsonObject]:
@@ -1037,6 +1048,7 @@ def _own_details(mapper: _Mapper, resource: JsonObject) -> dict[str, Any]:
         "relief_ongoing": known.get("relief-ongoing") is True,
         "reason_not_ablation": known.get("reason-not-ablation") or None,
         "cancelled_on": cancelled,
+        "arrive_at": _time_of_day(known.get("arrive-at")),
         "follow_ups": tuple(learnt["follow_ups"]),
         "trials": tuple(learnt["trials"]),
     }

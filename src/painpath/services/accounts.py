@@ -10,9 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from enum import Enum
+from typing import Final, Literal
 
 from painpath.domain.accounts import ClinicSettings, Principal, Role, UserAccount
 from painpath.domain.audit import AuditAction, AuditOutcome
+from painpath.domain.clinic_phone import clinic_phone
 from painpath.services.account_ports import AccountUnitOfWork
 from painpath.services.audit import audit, event
 from painpath.services.errors import ConflictError, InvalidInputError, NotFoundError
@@ -30,6 +33,14 @@ CLINIC_CODE_RULE = (
 )
 MAX_NAME_LENGTH = 200
 PAGE_SIZE_LIMIT = 100
+
+
+class _Keep(Enum):
+    KEEP = "keep"
+
+
+# A setting left as it is (None, for the phone, removes it).
+KEEP: Final = _Keep.KEEP
 
 
 def normalise_username(username: str) -> str:
@@ -68,22 +79,35 @@ def _name(value: str, field: str) -> str:
     return cleaned
 
 
+def _phone(value: str) -> str:
+    try:
+        return clinic_phone(value)
+    except ValueError as error:
+        raise InvalidInputError("phone", str(error)) from None
+
+
 # Clinics
 
 
-def create_clinic(uow: AccountUnitOfWork, *, code: str, name: str, actor: str) -> ClinicSettings:
+def create_clinic(
+    uow: AccountUnitOfWork, *, code: str, name: str, actor: str, phone: str | None = None
+) -> ClinicSettings:
     """Add a clinic; ``actor`` names who did it (the command line's operator)."""
     if not CLINIC_CODE.fullmatch(code):
         raise InvalidInputError("code", CLINIC_CODE_RULE)
     clinic_name = _name(name, "name")
+    phone_number = None if phone is None else _phone(phone)
     with uow:
         if uow.clinics.find(code) is not None:
             raise ConflictError(f"code: a clinic with code {code!r} already exists")
         clinic_id = uow.clinics.add(code=code, name=clinic_name)
-        _admin_event(uow, by=None, actor=actor, clinic_id=clinic_id, resource=f"clinics/{code}")
         settings = uow.clinic_settings.get(clinic_id)
+        assert settings is not None  # just added in this transaction
+        if phone_number is not None:
+            settings = replace(settings, phone=phone_number)
+            uow.clinic_settings.save(settings)
+        _admin_event(uow, by=None, actor=actor, clinic_id=clinic_id, resource=f"clinics/{code}")
         uow.commit()
-    assert settings is not None  # just added in this transaction
     return settings
 
 
@@ -109,7 +133,10 @@ def update_clinic(
     by: Principal,
     name: str | None = None,
     require_admin_totp: bool | None = None,
+    phone: str | Literal[_Keep.KEEP] | None = KEEP,
 ) -> ClinicSettings:
+    """Change the settings given; ``phone=None`` removes the clinic's number."""
+    new_phone = phone if phone is KEEP or phone is None else _phone(phone)
     with uow:
         settings = uow.clinic_settings.get(by.clinic_id)
         if settings is None:
@@ -118,6 +145,8 @@ def update_clinic(
             settings = replace(settings, name=_name(name, "name"))
         if require_admin_totp is not None:
             settings = replace(settings, require_admin_totp=require_admin_totp)
+        if new_phone is not KEEP:
+            settings = replace(settings, phone=new_phone)
         uow.clinic_settings.save(settings)
         _admin_event(uow, by=by, actor=None, clinic_id=by.clinic_id, resource="clinic")
         uow.commit()

@@ -1,4 +1,5 @@
-"""A patient's preparation sheet: their procedure's day and the blood thinners to stop and restart.
+"""A patient's preparation sheet: their procedure's day and time of arrival, the blood thinners to
+stop and restart, and the clinic's telephone number.
 
 The blood-thinner dates come from the fields of the engine's ASRA/ESRA hold results
 (``asra.antithrombotic_hold``: drug, hold or continue, days to hold, hours to restart), counted
@@ -12,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import Final, Protocol
 
 from pydantic import ValidationError
@@ -78,6 +79,8 @@ class PreparationSheet:
     steroid: str | None
     blood_thinners: tuple[BloodThinner, ...]
     medicines_unknown: bool  # the medication list is not on record: no drug can be named
+    arrive_at: time | None = None  # booked with the day; None: the clinic will say
+    clinic_phone: str | None = None  # None: the clinic has not set one
 
 
 def preparation_resource(patient_id: int) -> str:
@@ -216,6 +219,9 @@ def _sheet(
         steroid=record.steroid,
         blood_thinners=tuple(_blood_thinner(r.hold, day) for r in results if r.hold is not None),
         medicines_unknown=any(r.hold is None for r in results),
+        # A time belongs to a booked day; a planned one has neither yet.
+        arrive_at=record.arrive_at if record.scheduled_on is not None else None,
+        clinic_phone=settings.phone if settings else None,
     )
 
 

@@ -8,10 +8,12 @@ date, its pre-procedure NRS) are the services' to check.
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Literal
+import re
+from datetime import date, time
+from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from painpath.domain.case import Nrs, SpineLevel
 from painpath.domain.procedure_life import Approach, Complication, DrugUnit, Guidance, TrialOutcome
@@ -23,6 +25,30 @@ LongText = Annotated[str, Field(min_length=1, max_length=4000)]
 # Relief is 100% at most; it is negative when the pain got worse (an NRS of 4 going to 6 is
 # -50%), so there is no lower bound.
 Relief = Annotated[float, Field(le=100, allow_inf_nan=False)]
+
+_HH_MM: Final = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
+CLOCK_TIME_RULE: Final = "must be a time of day as HH:MM, from 00:00 to 23:59"
+
+
+def _clock_time(value: Any) -> time:
+    """A time of day to the minute: ``"08:30"``, or a ``time`` with no seconds or time zone.
+
+    Stricter than pydantic's own time (which also takes seconds, a time zone or a number of
+    seconds): the clinic books to the minute, in its own local time.
+    """
+    if isinstance(value, time) and not (value.second or value.microsecond or value.tzinfo):
+        return value
+    if isinstance(value, str) and _HH_MM.fullmatch(value.strip()):
+        return time.fromisoformat(value.strip())
+    raise PydanticCustomError("time_of_day", CLOCK_TIME_RULE)
+
+
+# A time of day written HH:MM, in the clinic's local time.
+ClockTime = Annotated[
+    time,
+    BeforeValidator(_clock_time),
+    WithJsonSchema({"type": "string", "pattern": f"^{_HH_MM.pattern}$", "examples": ["08:30"]}),
+]
 
 
 class Details(BaseModel):
@@ -47,7 +73,14 @@ class PlanDetails(Details):
 
 
 class Booking(Details):
+    """A booking as a whole: moving it without a time of arrival leaves it with none."""
+
     scheduled_on: date = Field(description="The day it is booked for; today or later.")
+    arrive_at: ClockTime | None = Field(
+        default=None,
+        description="When the patient is to arrive that day, HH:MM in the clinic's local time; "
+        "printed on the preparation sheet.",
+    )
 
 
 class Cancellation(Details):

@@ -125,13 +125,19 @@ def schedule_procedure(
     version: int | None,
     booking: Booking,
 ) -> Stored[ProcedureRecord]:
-    """Book a planned procedure on a day, or move a scheduled one to another day."""
+    """Book a planned procedure on a day (and a time of arrival, if given), or move a
+    scheduled one to another day or time."""
 
     def change(record: ProcedureRecord) -> ProcedureRecord:
         _check_transition(procedure_id, record.status, ProcedureStatus.SCHEDULED)
         if booking.scheduled_on < clinic_today():
             raise InvalidInputError("scheduled_on", f"{booking.scheduled_on} is in the past")
-        return replace(record, status=ProcedureStatus.SCHEDULED, scheduled_on=booking.scheduled_on)
+        return replace(
+            record,
+            status=ProcedureStatus.SCHEDULED,
+            scheduled_on=booking.scheduled_on,
+            arrive_at=booking.arrive_at,
+        )
 
     return _change(
         uow=uow,

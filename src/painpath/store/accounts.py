@@ -228,7 +228,11 @@ class SqlClinicSettingsRepository:
         if row is None:
             return None
         return ClinicSettings(
-            id=row.id, code=row.code, name=row.name, require_admin_totp=row.require_admin_totp
+            id=row.id,
+            code=row.code,
+            name=row.name,
+            require_admin_totp=row.require_admin_totp,
+            phone=row.phone,
         )
 
     def save(self, settings: ClinicSettings) -> None:
@@ -236,4 +240,5 @@ class SqlClinicSettingsRepository:
         row = self.session.get_one(ClinicRow, settings.id)
         row.name = settings.name
         row.require_admin_totp = settings.require_admin_totp
+        row.phone = settings.phone
         self.session.flush()

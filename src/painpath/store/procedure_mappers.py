@@ -77,6 +77,7 @@ def read_procedure(row: ProcedureRow) -> ProcedureRecord:
         relief_ongoing=row.relief_ongoing,
         reason_not_ablation=row.reason_not_ablation,
         scheduled_on=row.scheduled_on,
+        arrive_at=row.arrive_at,
         cancelled_on=row.cancelled_on,
         cancellation_reason=row.cancellation_reason,
         operator_user_id=row.operator_user_id,

@@ -6,7 +6,7 @@ a new code in the vocabulary then needs no migration, and the mappers validate o
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from typing import Any
 
 from sqlalchemy import (
@@ -18,6 +18,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    Time,
     UniqueConstraint,
     false,
     text,
@@ -36,6 +37,8 @@ class ClinicRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     # The clinic's settings (changed by its admins).
     require_admin_totp: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The number patients call (domain.clinic_phone), printed on their documents.
+    phone: Mapped[str | None] = mapped_column(String(32))
 
 
 class PatientRow(Base):
@@ -291,6 +294,8 @@ class ProcedureRow(RecordRow):
     relief_ongoing: Mapped[bool] = mapped_column(Boolean)
     reason_not_ablation: Mapped[str | None] = mapped_column(Text)
     scheduled_on: Mapped[date | None] = mapped_column(Date)
+    # The time of arrival on the booked day, the clinic's local time.
+    arrive_at: Mapped[time | None] = mapped_column(Time)
     cancelled_on: Mapped[date | None] = mapped_column(Date)
     cancellation_reason: Mapped[str | None] = mapped_column(Text)
     operator_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -28,7 +28,10 @@ class SqlWorklistRepository:
         query = self._procedures(clinic_id, ProcedureStatus.SCHEDULED).where(
             ProcedureRow.scheduled_on >= since, ProcedureRow.scheduled_on <= until
         )
-        return self._read(query.order_by(ProcedureRow.scheduled_on, ProcedureRow.id))
+        # By day, then time of arrival, those with no time last (NULLs sort differently on
+        # SQLite and PostgreSQL, so the order says where they go).
+        arrival = (ProcedureRow.arrive_at.is_(None), ProcedureRow.arrive_at)
+        return self._read(query.order_by(ProcedureRow.scheduled_on, *arrival, ProcedureRow.id))
 
     def planned(self, clinic_id: int, *, limit: int) -> list[ClinicProcedure]:
         query = self._procedures(clinic_id, ProcedureStatus.PLANNED)

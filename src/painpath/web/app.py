@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from painpath.knowledge_base.instrument_pack import load_instrument_pack
 from painpath.web.pages import STATIC_DIR
 from painpath.web.routes import (
+    clinic,
     dashboard,
     documents,
     education,
@@ -35,6 +36,7 @@ PAGE_ROUTERS: tuple[ModuleType, ...] = (
     intake,
     self_report,
     outcomes,
+    clinic,
 )
 
 CONTENT_SECURITY_POLICY = (

@@ -50,6 +50,7 @@ LABELS: dict[str, str] = {
     "reason_not_ablation": "Reason not ablation",
     "note": "Note",
     "scheduled_on": "Booked for",
+    "arrive_at": "Arrive at",
     "reason": "Reason for cancelling",
     "performed_on": "Performed on",
     "operator_name": "Operator",
@@ -196,7 +197,7 @@ def plan_details(values: Mapping[str, str]) -> PlanDetails:
 
 
 def booking(values: Mapping[str, str]) -> Booking:
-    return validated(Booking, _given(values, "scheduled_on"), places={})
+    return validated(Booking, _given(values, "scheduled_on", "arrive_at"), places={})
 
 
 def cancellation(values: Mapping[str, str]) -> Cancellation:

@@ -137,7 +137,8 @@ def life_events(stored: Stored[ProcedureRecord], *, clinical: bool) -> list[Even
         )
     ]
     if record.scheduled_on is not None:
-        events.append(Event(None, "Booked", f"for {format_day(record.scheduled_on)}"))
+        arrival = f", arrive at {record.arrive_at:%H:%M}" if record.arrive_at else ""
+        events.append(Event(None, "Booked", f"for {format_day(record.scheduled_on)}{arrival}"))
     if record.performed_on is not None:
         operator = f"by {record.operator_name}" if record.operator_name and clinical else None
         events.append(Event(record.performed_on, "Performed", operator))

@@ -11,13 +11,16 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import Query, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from painpath.api.dependencies import PrincipalDep, StoreDep
 from painpath.api.pages import PageOut
 from painpath.api.routing import GuardedRouter, needs
 from painpath.domain.accounts import ClinicSettings, Role, UserAccount
+from painpath.domain.clinic_phone import clinic_phone
 from painpath.services.accounts import (
+    KEEP,
     PAGE_SIZE_LIMIT,
     UserChanges,
     create_user,
@@ -86,6 +89,7 @@ class ClinicOut(BaseModel):
     code: str
     name: str
     require_admin_totp: bool
+    phone: str | None = Field(description="The number patients call, printed on their documents.")
 
     @classmethod
     def of(cls, clinic: ClinicSettings) -> ClinicOut:
@@ -94,12 +98,27 @@ class ClinicOut(BaseModel):
             code=clinic.code,
             name=clinic.name,
             require_admin_totp=clinic.require_admin_totp,
+            phone=clinic.phone,
         )
+
+
+def _phone(value: str) -> str:
+    try:
+        return clinic_phone(value)
+    except ValueError as error:
+        raise PydanticCustomError("phone_number", str(error)) from None
 
 
 class ClinicPatch(Strict):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     require_admin_totp: bool | None = None
+    phone: Annotated[str, AfterValidator(_phone)] | None = Field(
+        default=None,
+        description="The number patients call, such as +91 40 5555 0100: 6 to 20 digits, with "
+        "spaces, '-' or parentheses and an optional leading '+'. null removes it; left out, it "
+        "stays as it is.",
+        examples=["+91 40 5555 0100"],
+    )
 
 
 @router.post("/users", openapi_extra=needs(Action.USER_MANAGE), status_code=status.HTTP_201_CREATED)
@@ -171,11 +190,13 @@ def clinic(principal: PrincipalDep, store: StoreDep) -> ClinicOut:
 
 @router.patch("/clinic", openapi_extra=needs(Action.CLINIC_MANAGE))
 def change_clinic(body: ClinicPatch, principal: PrincipalDep, store: StoreDep) -> ClinicOut:
-    """Rename the clinic or require a second factor of its admins."""
+    """Rename the clinic, set or remove its telephone number, or require a second factor of
+    its admins."""
     updated = update_clinic(
         store.unit_of_work(),
         by=principal,
         name=body.name,
         require_admin_totp=body.require_admin_totp,
+        phone=body.phone if "phone" in body.model_fields_set else KEEP,
     )
     return ClinicOut.of(updated)
