@@ -48,7 +48,8 @@ browser:
 
 # The PDF documents need Pango (WeasyPrint lays pages out with it), the Noto fonts for Latin,
 # Devanagari and Telugu text, and poppler's tools, which the tests read the PDFs back with.
-SYSTEM_DEPS := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core poppler-utils
+# fuse3 (libfuse 3 and fusermount3) mounts the power-cut test's filesystem (docs/RELIABILITY.md).
+SYSTEM_DEPS := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core poppler-utils fuse3
 system-deps:
 	@missing="$$(for package in $(SYSTEM_DEPS); do \
 		dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q 'ok installed' || echo $$package; \
@@ -70,7 +71,8 @@ BENCH_FLAGS ?=
 bench: $(STAMP)
 	$(BIN)/python -m bench.run $(BENCH_FLAGS)
 
-# The fault and abuse tests at length (docs/RELIABILITY.md): many kill -9 cycles, long
+# The fault and abuse tests at length (docs/RELIABILITY.md): many kill -9 cycles and power
+# cuts (the power-cut test's PostgreSQL cluster too), long
 # hypothesis runs, schemathesis with many examples, then atheris on the FHIR import and the
 # case parser for FUZZ_SECONDS each. Never part of `make test`. FAULT_CYCLES sets the cycles.
 .PHONY: faults

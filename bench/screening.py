@@ -7,6 +7,11 @@ A cohort: ``screen()`` over generated cases, in chunks so a million never needs 
 once, against a plain Polars query computing a comparable simple screen (urgent referral,
 a contraindication, a candidacy per pattern) over the same fields laid out as columns. The
 Polars frame is built outside the timing; the rules read the validated cases as they are.
+
+The same chunks through the columnar screen (``painpath.analytics.columnar_screen``), timed
+step by step: the fact frame built from the cases, the rules over it as Polars expressions,
+blood-thinner holds for what they left recommended, and the results; each chunk's results are
+checked equal to ``screen()``'s. The rules are timed again over the whole cohort's frame at once.
 """
 
 from __future__ import annotations
@@ -24,8 +29,9 @@ import polars as pl
 
 from bench.cohort_cases import AS_OF, generate_cases
 from bench.figure import Figure, peak_rss_mib, percentile, timed
+from painpath.analytics.columnar_screen import case_screens, fact_frame, held_back, status_frame
 from painpath.domain.case import Case
-from painpath.rules.cohort import screen, screen_case
+from painpath.rules.cohort import CaseScreen, screen, screen_case
 from painpath.rules.engine import evaluate
 from painpath.rules.loader import RuleBook, load_rule_book
 
@@ -97,6 +103,7 @@ def cohort_figures(size: int) -> list[Figure]:
     screened = generated = 0.0
     urgent = 0
     columns: dict[str, list[Any]] = {}
+    columnar = _Columnar()
     for start in range(0, size, CHUNK):
         count = min(CHUNK, size - start)
         chunk, seconds = timed(partial(generate_cases, count, SEED + start))
@@ -104,6 +111,7 @@ def cohort_figures(size: int) -> list[Figure]:
         result, seconds = timed(partial(screen, chunk, AS_OF, book))
         screened += seconds
         urgent += result.urgent_referrals
+        columnar.screen(chunk, book, expected=result.cases)
         for case in chunk:
             for name, value in _flat(case).items():
                 columns.setdefault(name, []).append(value)
@@ -112,6 +120,9 @@ def cohort_figures(size: int) -> list[Figure]:
     del columns
     counts, scanned = _best_of(3, lambda: _polars_screen(frame))
     assert counts.height > 0
+    facts = pl.concat(columnar.frames)
+    columnar.frames.clear()
+    _, ruled = _best_of(3, lambda: status_frame(facts, book))
     rss = peak_rss_mib()
     label = f"{size:,} patients"
     return [
@@ -127,6 +138,7 @@ def cohort_figures(size: int) -> list[Figure]:
                 f"generating the cases took {generated:.1f} s more"
             ),
         ),
+        *columnar.figures(label, size, ruled=ruled, scanned=scanned, screened=screened),
         Figure(
             _COHORT,
             f"peak memory, {label}",
@@ -135,10 +147,71 @@ def cohort_figures(size: int) -> list[Figure]:
             larger_is_slower=True,
             notes=(
                 f"process peak RSS so far, chunks of {CHUNK:,} cases held at once; "
-                f"the Polars frame is {frame.estimated_size() / 2**20:.1f} MiB"
+                f"the Polars frame is {frame.estimated_size() / 2**20:.1f} MiB, the whole "
+                f"cohort's fact frame {facts.estimated_size() / 2**20:.1f} MiB "
+                f"({facts.width} columns)"
             ),
         ),
     ]
+
+
+class _Columnar:
+    """The columnar screen over the same chunks, each step timed on its own."""
+
+    def __init__(self) -> None:
+        self.frames: list[pl.DataFrame] = []
+        self.build = self.rules = self.holds = self.results = 0.0
+
+    def screen(
+        self, chunk: list[Case], book: RuleBook, *, expected: tuple[CaseScreen, ...]
+    ) -> None:
+        facts, seconds = timed(partial(fact_frame, chunk, AS_OF, book))
+        self.build += seconds
+        statuses, seconds = timed(partial(status_frame, facts, book))
+        self.rules += seconds
+        held, seconds = timed(partial(held_back, statuses, chunk, AS_OF))
+        self.holds += seconds
+        screens, seconds = timed(partial(case_screens, held, chunk))
+        self.results += seconds
+        assert tuple(screens) == expected, "the columnar screen differs from screen()"
+        self.frames.append(facts)
+
+    def figures(
+        self, label: str, size: int, *, ruled: float, scanned: float, screened: float
+    ) -> list[Figure]:
+        total = self.build + self.rules + self.holds + self.results
+
+        def rate(step: str, seconds: float, notes: str) -> Figure:
+            return Figure(
+                _COHORT,
+                f"columnar screen, {step}, {label}",
+                size / seconds,
+                "patients/s",
+                ceiling=size / scanned,
+                ceiling_name="Polars query, same fields",
+                notes=notes,
+            )
+
+        return [
+            rate(
+                "end to end",
+                total,
+                f"{total:.2f} s, {screened / total:.2f}× screen()'s rate: fact frame "
+                f"{self.build:.2f} s ({self.build / total:.0%}), rules {self.rules:.2f} s, "
+                f"holds {self.holds:.2f} s, results {self.results:.2f} s; "
+                "statuses equal screen()'s",
+            ),
+            rate(
+                "fact frame build",
+                self.build,
+                f"{self.build:.2f} s: the engine's own fact code, case by case",
+            ),
+            rate(
+                "rules over the frame",
+                ruled,
+                f"{ruled * 1e3:.0f} ms, the whole cohort's frame at once, best of 3",
+            ),
+        ]
 
 
 def _best_of(times: int, step: Callable[[], pl.DataFrame]) -> tuple[pl.DataFrame, float]:
@@ -207,5 +280,5 @@ def _polars_screen(frame: pl.DataFrame) -> pl.DataFrame:
 
 def extrapolate(figures: list[Figure], size: int) -> str:
     """Minutes screen() would take for ``size`` patients at the measured median rate."""
-    rates = [figure.value for figure in figures if figure.unit == "patients/s"]
+    rates = [figure.value for figure in figures if figure.name.startswith("screen() ")]
     return f"{size / statistics.median(rates) / 60:.1f} min" if rates else "n/a"

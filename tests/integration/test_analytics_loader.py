@@ -15,6 +15,18 @@ from painpath.analytics.loader import load_cohort
 from painpath.analytics.responders import responder_rates
 from painpath.analytics.source import read_clinic_outcomes
 from painpath.domain.audit import AuditAction
+from painpath.domain.procedure_life import FollowUp
+from painpath.domain.procedure_query import Scope
+from painpath.domain.records import (
+    Dated,
+    MedicationCourse,
+    PatientProfile,
+    PatientRecords,
+    ProcedureRecord,
+    ProcedureStatus,
+    VisitAssessment,
+)
+from painpath.domain.vocabulary import DoseUnit, ProcedureId, Route, Sex
 from painpath.services.case_builder import UnknownClinicError
 from painpath.store.database import Store
 
@@ -123,3 +135,90 @@ def test_an_unknown_clinic_reads_and_audits_nothing(store: Store, seeded: Seeded
         read_clinic_outcomes(store.sessions, clinic_code="west", actor="cli:ann", as_of=AS_OF)
     with store.unit_of_work() as uow:
         assert uow.audit.entries(after=0, limit=10) == []
+
+
+def test_same_day_assessments_stopped_courses_and_opioids_not_converted(store: Store) -> None:
+    """Of two assessments on one day the later recorded is the baseline; a course stopped on a
+    day is not taken that day; an opioid the CDC factors do not convert leaves the dose
+    unknown, while a list with only other drugs is known to hold no opioid."""
+    with store.unit_of_work() as uow:
+        east = uow.clinics.add(code="east", name="East")
+        uow.commit()
+    started = date(2026, 1, 1)
+    with store.unit_of_work() as uow:
+        patient = uow.patients.add(
+            PatientProfile(
+                clinic_id=east, mrn="E", sex=Sex.MALE, age_years=50, age_recorded_on=started
+            )
+        )
+        uow.patients.add_records(
+            patient,
+            PatientRecords(
+                assessments=tuple(
+                    Dated(date(2026, 2, 1), VisitAssessment(assessed_on=date(2026, 2, 1), nrs=nrs))
+                    for nrs in (5, 4)
+                ),
+                medications=(
+                    Dated(started, MedicationCourse(name="ibuprofen", started_on=started)),
+                    Dated(
+                        started,
+                        MedicationCourse(
+                            name="morphine",
+                            dose=10,
+                            unit=DoseUnit.MG,
+                            route=Route.ORAL,
+                            doses_per_day=3,
+                            started_on=started,
+                            stopped_on=date(2026, 3, 1),
+                        ),
+                    ),
+                    Dated(
+                        date(2026, 3, 10),
+                        MedicationCourse(
+                            name="buprenorphine",
+                            dose=2,
+                            unit=DoseUnit.MG,
+                            route=Route.SUBLINGUAL,
+                            doses_per_day=1,
+                            started_on=date(2026, 3, 10),
+                        ),
+                    ),
+                ),
+            ),
+        )
+        uow.commit()
+    scope = Scope(east, patient)
+    with store.unit_of_work() as uow:
+        first = uow.procedures.add(
+            scope,
+            ProcedureRecord(
+                procedure=ProcedureId.ESI_TRANSFORAMINAL,
+                status=ProcedureStatus.PERFORMED,
+                performed_on=date(2026, 3, 2),
+            ),
+            recorded_on=date(2026, 3, 2),
+        )
+        uow.procedures.add_follow_up(
+            scope,
+            first,
+            FollowUp(followed_up_on=date(2026, 3, 30), nrs=3),
+            recorded_on=date(2026, 3, 30),
+        )
+        second = uow.procedures.add(
+            scope,
+            ProcedureRecord(
+                procedure=ProcedureId.ESI_TRANSFORAMINAL,
+                status=ProcedureStatus.PERFORMED,
+                performed_on=date(2026, 3, 20),
+            ),
+            recorded_on=date(2026, 3, 20),
+        )
+        uow.commit()
+    rows = _by_id(_load(store, east))
+    assert (rows[first]["baseline_nrs"], rows[first]["baseline_nrs_on"]) == (4, date(2026, 2, 1))
+    # The day before: morphine stopped that day, ibuprofen is no opioid.
+    assert rows[first]["mme_before"] == 0.0
+    # At the follow-up, and the day before the second procedure: buprenorphine is taken.
+    assert (rows[first]["mme_after"], rows[first]["mme_after_on"]) == (None, date(2026, 3, 30))
+    assert rows[first]["mme_after_source"] is None
+    assert rows[second]["mme_before"] is None

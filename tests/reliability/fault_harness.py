@@ -5,17 +5,23 @@ every run here is short and seeded. A server is ``painpath serve`` in a process 
 (``ServerProcess``: it can be killed with SIGKILL) or uvicorn in a thread of the test
 (``ThreadServer``: cheaper, for the tests that need no kill). Writers record a write in their
 ``Ledger``, a file outside the database, only once the server has acknowledged it (a 2xx).
+``VolatileMount`` puts a database on a FUSE filesystem whose unsynced writes a power cut
+throws away (``volatile_cache_fs.py``).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import pwd
+import random
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -30,6 +36,7 @@ import httpx2
 import uvicorn
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DatabaseError
 from typer.testing import CliRunner
 
 from painpath.api.app import create_app
@@ -194,8 +201,9 @@ class ServerProcess:
     """``painpath serve`` in a process of its own, in its own process group, so that a kill
     reaches it and nothing else; ``close`` always leaves no process behind."""
 
-    def __init__(self, url: str, log: Path) -> None:
+    def __init__(self, url: str, log: Path, command: list[str] | None = None) -> None:
         self.url = url
+        self.command = command or [str(PAINPATH)]  # what runs ``serve``
         self.port = 0
         self.base_url = ""
         self.log = log
@@ -207,7 +215,7 @@ class ServerProcess:
         self.base_url = f"http://127.0.0.1:{self.port}"
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [str(PAINPATH), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                [*self.command, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
                 env=environment(self.url),
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -368,3 +376,377 @@ class Writer:
             self.unexpected.append((answer.status_code, answer.text))
             return
         self.ledger.add(LedgerEntry("diagnoses", patient, int(answer.json()["id"]), mrn))
+
+
+# --- A kill cycle, and what must hold after it ----------------------------------------------
+
+WRITERS = 4
+
+
+def write_then_kill(
+    server: ServerProcess, site: Site, ledger: Ledger, *, prefix: str, rng: random.Random
+) -> tuple[int, list[tuple[int, str]]]:
+    """Four writers write through ``server`` (started) as clinic A until it is killed with
+    SIGKILL at a random moment once writes flow; returns the writes attempted and every answer
+    that was not a success."""
+    stop = threading.Event()
+    writers = [
+        Writer(
+            base_url=server.base_url,
+            headers=site.headers(site.token_a),
+            ledger=ledger,
+            prefix=f"{prefix}W{number}",
+            stop=stop,
+        )
+        for number in range(WRITERS)
+    ]
+    for writer in writers:
+        writer.start()
+    # A random moment once writes flow (a fresh server spends its first seconds loading the
+    # code tables): each writer is then mid-request somewhere.
+    _wait_for_more(ledger, than=len(ledger))
+    time.sleep(rng.uniform(0.05, 0.6))
+    server.kill()
+    stop.set()
+    attempts = 0
+    unexpected: list[tuple[int, str]] = []
+    for writer in writers:
+        writer.join()
+        unexpected.extend(writer.unexpected)
+        attempts += writer.attempts
+    return attempts, unexpected
+
+
+def _wait_for_more(ledger: Ledger, *, than: int) -> None:
+    deadline = time.monotonic() + 30
+    while len(ledger) <= than + WRITERS:
+        assert time.monotonic() < deadline, "the writers got no write through in 30 s"
+        time.sleep(0.01)
+
+
+def assert_intact(url: str, backend: str) -> None:
+    """The database passes its own checks, and every row that exists has its audit entry."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            if backend == "sqlite":
+                assert connection.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+                assert connection.execute(text("PRAGMA foreign_key_check")).all() == []
+            # Every row that exists has its audit entry, acknowledged or not: a write and its
+            # entry commit together or not at all.
+            audited = {
+                row[0]
+                for row in connection.execute(
+                    text(
+                        "SELECT resource FROM audit_entries "
+                        "WHERE action = 'create' AND outcome = 'success'"
+                    )
+                )
+            }
+            patients = connection.execute(text("SELECT id FROM patients")).scalars().all()
+            diagnoses = connection.execute(text("SELECT id, patient_id FROM diagnoses")).all()
+    finally:
+        engine.dispose()
+    assert {f"patients/{pid}" for pid in patients} <= audited
+    assert {f"patients/{pid}/diagnoses/{rid}" for rid, pid in diagnoses} <= audited
+
+
+def lost_writes(url: str, acknowledged: list[LedgerEntry]) -> list[LedgerEntry]:
+    """The acknowledged writes that the database lacks, or whose audit entry it lacks."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            patients = dict(connection.execute(text("SELECT id, mrn FROM patients")).all())
+            diagnoses = {
+                (rid, pid)
+                for rid, pid in connection.execute(text("SELECT id, patient_id FROM diagnoses"))
+            }
+            audited = set(
+                connection.execute(
+                    text("SELECT resource FROM audit_entries WHERE action = 'create'")
+                ).scalars()
+            )
+    finally:
+        engine.dispose()
+    lost = []
+    for entry in acknowledged:
+        if entry.kind == "patients":
+            present = patients.get(entry.patient_id) == entry.mrn
+        else:
+            present = (entry.record_id, entry.patient_id) in diagnoses
+        if not present or entry.resource not in audited:
+            lost.append(entry)
+    return lost
+
+
+def assert_acknowledged_writes_present(url: str, acknowledged: list[LedgerEntry]) -> None:
+    lost = lost_writes(url, acknowledged)
+    assert lost == [], f"{len(lost)} of {len(acknowledged)} acknowledged writes lost: {lost[:5]}"
+
+
+def sqlite_damage(url: str) -> str:
+    """What is wrong with a SQLite database: "" when it opens and passes integrity_check."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            verdict = str(connection.execute(text("PRAGMA integrity_check")).scalar())
+            return "" if verdict == "ok" else verdict
+    except DatabaseError as error:
+        return str(error.orig)
+    finally:
+        engine.dispose()
+
+
+# --- Power cuts -----------------------------------------------------------------------------
+
+VOLATILE_CACHE_FS = Path(__file__).with_name("volatile_cache_fs.py")
+
+
+def _fusermount() -> str | None:
+    return shutil.which("fusermount3") or shutil.which("fusermount")
+
+
+def _mounted(mountpoint: Path) -> bool:
+    """Whether anything is mounted there, a filesystem whose process has gone included
+    (``os.path.ismount`` cannot stat such a mount point)."""
+    target = str(mountpoint)
+    with Path("/proc/self/mounts").open(encoding="utf-8") as mounts:
+        return any(line.split()[1] == target for line in mounts if line.strip())
+
+
+class VolatileMount:
+    """``volatile_cache_fs.py`` over ``backing``, mounted at ``mountpoint``: files written there
+    keep their unsynced writes in that process's memory, which ``cut_power`` throws away (all,
+    or a random subset). Can be mounted again on the same backing folder after a cut."""
+
+    def __init__(
+        self, backing: Path, mountpoint: Path, log: Path, *, allow_other: bool = False
+    ) -> None:
+        self.backing = backing
+        self.mountpoint = mountpoint
+        self.log = log
+        self.options = ["--allow-other"] if allow_other else []  # for a cluster run as postgres
+        self.process: subprocess.Popen[str] | None = None
+
+    def mount(self) -> None:
+        self.backing.mkdir(parents=True, exist_ok=True)
+        self.mountpoint.mkdir(parents=True, exist_ok=True)
+        with self.log.open("a", encoding="utf-8") as log:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    str(VOLATILE_CACHE_FS),
+                    str(self.backing),
+                    str(self.mountpoint),
+                    *self.options,
+                ],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                text=True,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + 20
+        while not _mounted(self.mountpoint):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.close()
+                tail = self.log.read_text(encoding="utf-8", errors="replace")[-2000:]
+                raise RuntimeError(f"the FUSE filesystem did not mount; its log ends:\n{tail}")
+            time.sleep(0.02)
+
+    def cut_power(self, seed: str, keep: float) -> dict[str, Any]:
+        """The power goes: each unsynced sector reaches the backing folder with probability
+        ``keep`` (chosen by ``seed``), the rest is lost; the filesystem is gone. Returns what it
+        reported: files, sectors unsynced, sectors written."""
+        assert self.process is not None, "not mounted"
+        output, _ = self.process.communicate(f"cut {seed} {keep}\n", timeout=60)
+        self.process = None
+        self._detach()
+        return dict(json.loads(output.strip().splitlines()[-1]))
+
+    def unmount(self) -> None:
+        """A clean unmount: every unsynced write is written first."""
+        if self.process is not None:
+            subprocess.run([_fusermount() or "fusermount", "-u", str(self.mountpoint)], check=True)
+            self.process.communicate(timeout=60)
+            self.process = None
+
+    def close(self) -> None:
+        """Leave nothing behind, however the test ended: no process and no mount."""
+        if self.process is not None:
+            with suppress(subprocess.SubprocessError, OSError):
+                self.unmount()
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=30)
+        self.process = None
+        self._detach()
+
+    def _detach(self) -> None:
+        if _mounted(self.mountpoint):
+            subprocess.run(
+                [_fusermount() or "fusermount", "-u", "-z", str(self.mountpoint)], check=False
+            )
+
+    def __enter__(self) -> VolatileMount:
+        self.mount()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+@cache
+def fuse_unusable() -> str:
+    """Why no FUSE filesystem can be mounted here (a reason to skip on), or "" if one can."""
+    if not Path("/dev/fuse").exists():
+        return "no /dev/fuse: FUSE is not available here"
+    if _fusermount() is None:
+        return "no fusermount3: install Debian's fuse3 (make system-deps)"
+    probe = subprocess.run(
+        [sys.executable, "-c", "import mfusepy"], capture_output=True, text=True, check=False
+    )
+    if probe.returncode != 0:
+        return f"mfusepy cannot load libfuse: {probe.stderr.strip().splitlines()[-1:]}"
+    with tempfile.TemporaryDirectory(prefix="painpath-fuse-probe-") as folder:
+        trial = VolatileMount(Path(folder) / "disk", Path(folder) / "mnt", Path(folder) / "log")
+        try:
+            trial.mount()
+            (trial.mountpoint / "probe").write_bytes(b"probe")
+            trial.unmount()
+        except (RuntimeError, OSError, subprocess.SubprocessError) as error:
+            return f"a FUSE filesystem cannot be mounted here ({error})"
+        finally:
+            trial.close()
+    return ""
+
+
+# --- A private PostgreSQL cluster -----------------------------------------------------------
+
+
+def _newest_postgres() -> Path:
+    """Debian's server binaries, the newest installed (15 on Debian 12)."""
+    found = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/postgres"),
+        key=lambda path: int(path.parent.parent.name) if path.parent.parent.name.isdigit() else 0,
+    )
+    return found[-1].parent if found else Path("/usr/lib/postgresql/15/bin")
+
+
+POSTGRES_BIN = _newest_postgres()
+
+
+def postgres_unusable() -> str:
+    """Why no private PostgreSQL cluster can run here (a reason to skip on), or "" if one can."""
+    if not (POSTGRES_BIN / "postgres").exists():
+        return "no PostgreSQL server in /usr/lib/postgresql (apt-get install postgresql)"
+    if os.geteuid() != 0:
+        return "a private cluster runs as the postgres user, which needs root to switch to"
+    try:
+        pwd.getpwnam("postgres")
+    except KeyError:
+        return "no postgres user to run a private cluster as"
+    return ""
+
+
+@contextmanager
+def folder_for_postgres() -> Iterator[Path]:
+    """A temporary folder the postgres user can reach (pytest's are private to root)."""
+    folder = Path(tempfile.mkdtemp(prefix="painpath-power-cut-"))
+    try:
+        folder.chmod(0o755)
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def initdb(data: Path) -> None:
+    """A new cluster in ``data`` (made and owned by postgres), trusting local connections."""
+    data.mkdir(parents=True)
+    shutil.chown(data, "postgres", "postgres")
+    data.chmod(0o700)
+    subprocess.run(
+        [str(POSTGRES_BIN / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"],
+        user="postgres",
+        cwd="/",
+        capture_output=True,
+        check=True,
+    )
+
+
+def _live_in_group(group: int) -> bool:
+    """Whether a process of the group still runs (a zombie waiting to be reaped does not)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with suppress(OSError):
+            fields = stat.read_text(encoding="utf-8").rsplit(")", 1)[1].split()
+            if int(fields[2]) == group and fields[0] != "Z":
+                return True
+    return False
+
+
+class ClusterStartError(RuntimeError):
+    """The private cluster did not come up (a damaged data directory, for one)."""
+
+
+class PrivateCluster:
+    """``postgres`` on the test's own cluster in ``data``, as the postgres user, on a port free
+    now (never the shared server's 5432), its socket in ``sockets``. ``kill`` is SIGKILL to the
+    postmaster and every backend at once, as the power going would leave them."""
+
+    def __init__(self, data: Path, sockets: Path, log: Path) -> None:
+        self.data = data
+        self.sockets = sockets
+        self.log = log
+        self.port = 0
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def start(self, *settings: str) -> None:
+        """Start, with ``settings`` ("name=value") on the command line."""
+        self.port = free_port()
+        self.sockets.mkdir(exist_ok=True)
+        shutil.chown(self.sockets, "postgres", "postgres")
+        command = [str(POSTGRES_BIN / "postgres"), "-D", str(self.data), "-p", str(self.port)]
+        command += ["-k", str(self.sockets), "-c", "listen_addresses=127.0.0.1"]
+        for setting in settings:
+            command += ["-c", setting]
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                command,
+                user="postgres",
+                cwd="/",
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        ready = [str(POSTGRES_BIN / "pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(self.port)]
+        deadline = time.monotonic() + 120
+        while subprocess.run(ready, check=False).returncode != 0:
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.kill()
+                tail = self.log.read_text(encoding="utf-8", errors="replace")[-3000:]
+                raise ClusterStartError(f"the private cluster did not start; its log ends:\n{tail}")
+            time.sleep(0.2)
+
+    def kill(self) -> None:
+        if self.process is None:
+            return
+        group = self.process.pid
+        with suppress(ProcessLookupError):
+            os.killpg(group, signal.SIGKILL)
+        self.process.wait(timeout=30)
+        self.process = None
+        # The backends die with it; a new postmaster refuses to start while one lives on.
+        deadline = time.monotonic() + 10
+        while _live_in_group(group) and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        """A fast shutdown: a checkpoint, then every backend is gone."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            self.process.wait(timeout=120)
+        self.process = None

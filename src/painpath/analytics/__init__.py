@@ -4,4 +4,8 @@ plots and index that `painpath report outcomes` writes. Definitions: docs/OUTCOM
 
 Every metric is a pure function over the frames ``loader.load_cohort`` builds, so it can be
 checked against a cohort small enough to work out by hand.
+
+``columnar_screen`` is the rules' cohort screen run over columns: the engine's facts in a frame
+and the condition trees as Polars expressions (``rule_expressions``). It lives here, beside
+Polars, because the clinical core (``painpath.rules``) does not import it.
 """

@@ -60,8 +60,13 @@ DIAGNOSIS_SCHEMA: dict[str, pl.DataType] = {"procedure_id": pl.Int64(), "code": 
 
 
 def frame(rows: Sequence[Mapping[str, Any]], schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
-    """A frame of exactly ``schema``'s columns and types, also when there are no rows."""
-    return pl.DataFrame([dict(row) for row in rows], schema=dict(schema), orient="row")
+    """A frame of exactly ``schema``'s columns and types, also when there are no rows; a
+    column a row leaves out is null in that row."""
+    unknown = set().union(*rows) - set(schema)
+    if unknown:
+        raise ValueError(f"unknown columns {sorted(unknown)}")
+    columns = {name: [row.get(name) for row in rows] for name in schema}
+    return pl.DataFrame(columns, schema=dict(schema))
 
 
 @dataclass(frozen=True)
@@ -89,10 +94,25 @@ class OutcomeCohort:
     ) -> OutcomeCohort:
         """A cohort from rows; columns a row leaves out are null, except a follow-up's
         ``days``, worked out from its procedure's day."""
+        procedure_frame = frame(procedures, PROCEDURE_SCHEMA)
+        days = (pl.col("followed_up_on") - pl.col("performed_on")).dt.total_days()
+        follow_up_frame = (
+            frame(follow_ups, FOLLOW_UP_SCHEMA)
+            .join(
+                procedure_frame.select("procedure_id", "performed_on").unique(
+                    "procedure_id", keep="last"
+                ),
+                on="procedure_id",
+                how="left",
+                maintain_order="left",
+            )
+            .with_columns(days=pl.coalesce("days", days))
+            .select(*FOLLOW_UP_SCHEMA)
+        )
         return cls(
-            procedures=frame(_filled(procedures, PROCEDURE_SCHEMA), PROCEDURE_SCHEMA),
-            follow_ups=frame(_with_days(follow_ups, procedures), FOLLOW_UP_SCHEMA),
-            diagnoses=frame(_filled(diagnoses, DIAGNOSIS_SCHEMA), DIAGNOSIS_SCHEMA),
+            procedures=procedure_frame,
+            follow_ups=follow_up_frame,
+            diagnoses=frame(diagnoses, DIAGNOSIS_SCHEMA),
             as_of=as_of,
             since=since,
             until=until,
@@ -117,30 +137,6 @@ class OutcomeCohort:
         return replace(
             self,
             procedures=procedures,
-            follow_ups=self.follow_ups.filter(pl.col("procedure_id").is_in(kept.to_list())),
-            diagnoses=self.diagnoses.filter(pl.col("procedure_id").is_in(kept.to_list())),
+            follow_ups=self.follow_ups.filter(pl.col("procedure_id").is_in(kept)),
+            diagnoses=self.diagnoses.filter(pl.col("procedure_id").is_in(kept)),
         )
-
-
-def _filled(
-    rows: Sequence[Mapping[str, Any]], schema: Mapping[str, pl.DataType]
-) -> list[dict[str, Any]]:
-    filled = []
-    for row in rows:
-        unknown = set(row) - set(schema)
-        if unknown:
-            raise ValueError(f"unknown columns {sorted(unknown)}")
-        filled.append({name: row.get(name) for name in schema})
-    return filled
-
-
-def _with_days(
-    follow_ups: Sequence[Mapping[str, Any]], procedures: Sequence[Mapping[str, Any]]
-) -> list[dict[str, Any]]:
-    performed = {row["procedure_id"]: row.get("performed_on") for row in procedures}
-    rows = _filled(follow_ups, FOLLOW_UP_SCHEMA)
-    for row in rows:
-        day, done = row["followed_up_on"], performed.get(row["procedure_id"])
-        if row["days"] is None and day is not None and done is not None:
-            row["days"] = (day - done).days
-    return rows

@@ -20,17 +20,14 @@ without it) or ``not_due``.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import date
 from enum import StrEnum
-from typing import Any
 
 import polars as pl
 
 from painpath.analytics.cohort import OutcomeCohort
 from painpath.analytics.intervals import with_rate
-from painpath.analytics.schedule import MilestoneWindow, Purpose, milestone_windows_after
-from painpath.domain.vocabulary import ProcedureId, ReliefScale
+from painpath.analytics.schedule import milestone_windows_of
+from painpath.domain.vocabulary import ReliefScale
 
 ALL_PROCEDURES = "all"
 SCALES = ("nrs", "odi")
@@ -55,47 +52,63 @@ class MilestoneStatus(StrEnum):
 
 def milestone_status(cohort: OutcomeCohort) -> pl.DataFrame:
     """One row per performed procedure, scheduled milestone and scale: its status."""
-    seen: dict[tuple[int, str], list[date]] = defaultdict(list)
-    for row in cohort.follow_ups.iter_rows(named=True):
-        for scale in SCALES:
-            if row[scale] is not None:
-                seen[row["procedure_id"], scale].append(row["followed_up_on"])
-    rows: list[dict[str, Any]] = []
-    for procedure in cohort.procedures.iter_rows(named=True):
-        purpose: Purpose | None = procedure["purpose"]
-        performed_on: date = procedure["performed_on"]
-        plan = milestone_windows_after(ProcedureId(procedure["procedure"]), purpose, performed_on)
-        for window in plan:
-            for scale in SCALES if not window.same_day else ("nrs",):
-                days = list(seen.get((procedure["procedure_id"], scale), []))
-                if window.same_day and procedure["record_relief_scale"] == ReliefScale.NRS.value:
-                    days.append(performed_on)
-                status = _status(
-                    window,
-                    has_baseline=procedure[f"baseline_{scale}"] is not None,
-                    days=days,
-                    as_of=cohort.as_of,
-                )
-                rows.append(
-                    {
-                        "procedure_id": procedure["procedure_id"],
-                        "procedure": procedure["procedure"],
-                        "milestone": window.key,
-                        "order": (window.due_on - performed_on).days,
-                        "scale": scale,
-                        "due_on": window.due_on,
-                        "status": status.value,
-                    }
-                )
-    return pl.DataFrame(rows, schema=STATUS_SCHEMA, orient="row")
-
-
-def _status(
-    window: MilestoneWindow, *, has_baseline: bool, days: list[date], as_of: date
-) -> MilestoneStatus:
-    if has_baseline and any(window.opens_on <= day <= window.closes_on for day in days):
-        return MilestoneStatus.MET
-    return MilestoneStatus.NOT_DUE if as_of <= window.closes_on else MilestoneStatus.MISSING
+    procedures = cohort.procedures
+    scales = pl.DataFrame({"scale": SCALES, "scale_rank": range(len(SCALES))})
+    items = (
+        milestone_windows_of(procedures)
+        .with_row_index("window")
+        .join(procedures, on="procedure_id", how="left", maintain_order="left")
+        .join(scales, how="cross")
+        .filter(~pl.col("same_day") | (pl.col("scale") == "nrs"))  # same day: no ODI
+    )
+    # The days each procedure was followed up on each scale; for each item, the first of them
+    # on or after its window opens (the window has one when that day is before it closes).
+    seen = pl.concat(
+        cohort.follow_ups.filter(pl.col(scale).is_not_null()).select(
+            "procedure_id", scale=pl.lit(scale), seen_on="followed_up_on"
+        )
+        for scale in SCALES
+    ).sort("seen_on")
+    first_seen = items.sort("opens_on").join_asof(
+        seen,
+        left_on="opens_on",
+        right_on="seen_on",
+        by=["procedure_id", "scale"],
+        strategy="forward",
+        check_sortedness=False,  # both sorted just above
+    )
+    in_window = pl.col("seen_on").is_not_null() & (pl.col("seen_on") <= pl.col("closes_on"))
+    # A same-day milestone is met as well by relief on the NRS in the procedure record.
+    in_record = (
+        pl.col("same_day")
+        & (pl.col("record_relief_scale") == ReliefScale.NRS.value).fill_null(False)
+        & pl.col("performed_on").is_between("opens_on", "closes_on")
+    )
+    has_baseline = (
+        pl.when(pl.col("scale") == "nrs")
+        .then(pl.col("baseline_nrs").is_not_null())
+        .otherwise(pl.col("baseline_odi").is_not_null())
+    )
+    status = (
+        pl.when(has_baseline & (in_window | in_record))
+        .then(pl.lit(MilestoneStatus.MET.value))
+        .when(pl.lit(cohort.as_of) <= pl.col("closes_on"))
+        .then(pl.lit(MilestoneStatus.NOT_DUE.value))
+        .otherwise(pl.lit(MilestoneStatus.MISSING.value))
+    )
+    return (
+        first_seen.sort("window", "scale_rank")
+        .select(
+            "procedure_id",
+            "procedure",
+            milestone="key",
+            order=(pl.col("due_on") - pl.col("performed_on")).dt.total_days(),
+            scale="scale",
+            due_on="due_on",
+            status=status,
+        )
+        .cast(STATUS_SCHEMA)  # type: ignore[arg-type]
+    )
 
 
 def completeness(cohort: OutcomeCohort, statuses: pl.DataFrame | None = None) -> pl.DataFrame:

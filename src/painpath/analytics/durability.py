@@ -25,7 +25,7 @@ import polars as pl
 
 from painpath.analytics.cohort import OutcomeCohort
 from painpath.analytics.intervals import CONFIDENCE
-from painpath.analytics.measures import relieved
+from painpath.analytics.measures import relieved_of
 from painpath.analytics.responders import follow_ups_with_relief
 
 if TYPE_CHECKING:
@@ -65,33 +65,36 @@ MEDIAN_SCHEMA: dict[str, pl.DataType] = {
 def relief_spells(cohort: OutcomeCohort) -> pl.DataFrame:
     """One row per patient-procedure that reached 50% relief: weeks until relief ended, or
     until it was censored (see the module)."""
-    names = dict(cohort.procedures.select("procedure_id", "procedure").iter_rows())
-    measured = follow_ups_with_relief(cohort).filter(pl.col("relief").is_not_null())
-    rows: list[dict[str, Any]] = []
-    for (procedure_id,), visits in measured.group_by("procedure_id", maintain_order=True):
-        spell = _spell(visits.sort("followed_up_on").iter_rows(named=True))
-        if spell is not None:
-            days, ended = spell
-            rows.append(
-                {
-                    "procedure_id": procedure_id,
-                    "procedure": names[procedure_id],
-                    "weeks": days / DAYS_PER_WEEK,
-                    "relief_ended": ended,
-                }
-            )
-    return pl.DataFrame(rows, schema=SPELL_SCHEMA, orient="row").sort("procedure", "procedure_id")
-
-
-def _spell(visits: Any) -> tuple[int, bool] | None:
-    relieved_once, last_day = False, 0
-    for visit in visits:
-        if relieved(visit["relief"]):
-            relieved_once = True
-        elif relieved_once:
-            return visit["days"], True
-        last_day = visit["days"]
-    return (last_day, False) if relieved_once else None
+    # Visits with a relief measure, by procedure and day (same-day visits in the order they
+    # came in). A visit ends the spell when it is below 50% after one that was at 50% or more.
+    relief = relieved_of(pl.col("relief"))
+    relieved_before = relief.cast(pl.Int64).cum_sum().over("procedure_id") - relief.cast(pl.Int64)
+    visits = follow_ups_with_relief(cohort).filter(pl.col("relief").is_not_null())
+    spells = (
+        visits.with_columns(relieved=relief, ends=~relief & (relieved_before > 0))
+        .group_by("procedure_id", maintain_order=True)
+        .agg(
+            reached=pl.col("relieved").any(),
+            ended_on_day=pl.col("days").filter("ends").first(),
+            last_day=pl.col("days").last(),
+        )
+        .filter("reached")
+    )
+    days = spells.select(pl.coalesce("ended_on_day", "last_day"))
+    names = cohort.procedures.select("procedure_id", "procedure")
+    return (
+        spells.join(names, on="procedure_id", how="left", maintain_order="left")
+        .select(
+            "procedure_id",
+            "procedure",
+            # Polars divides by a constant as a multiplication by its reciprocal, which can be
+            # a bit off the quotient; NumPy divides, as Python does.
+            weeks=pl.Series(days.to_series().to_numpy() / DAYS_PER_WEEK),
+            relief_ended=pl.col("ended_on_day").is_not_null(),
+        )
+        .cast(SPELL_SCHEMA)  # type: ignore[arg-type]
+        .sort("procedure", "procedure_id")
+    )
 
 
 def _fitted(spells: pl.DataFrame) -> KaplanMeierFitter:
@@ -118,25 +121,24 @@ def _finite(value: float) -> float | None:
 def durability_curves(spells: pl.DataFrame) -> pl.DataFrame:
     """Each procedure's Kaplan-Meier steps from week 0: at risk, ended and censored at each
     time, the share still relieved and its 95% band."""
-    rows: list[dict[str, Any]] = []
+    curves = [pl.DataFrame(schema=CURVE_SCHEMA)]
     for (procedure,), group in spells.group_by("procedure", maintain_order=True):
         fitter = _fitted(group)
         table = fitter.event_table
         band = fitter.confidence_interval_survival_function_
-        for index, weeks in enumerate(fitter.survival_function_.index):
-            rows.append(
-                {
-                    "procedure": procedure,
-                    "weeks": float(weeks),
-                    "at_risk": int(table["at_risk"].iloc[index]),
-                    "ended": int(table["observed"].iloc[index]),
-                    "censored": int(table["censored"].iloc[index]),
-                    "still_relieved": float(fitter.survival_function_.iloc[index, 0]),
-                    "low": float(band.iloc[index, 0]),
-                    "high": float(band.iloc[index, 1]),
-                }
-            )
-    return pl.DataFrame(rows, schema=CURVE_SCHEMA, orient="row").sort("procedure", "weeks")
+        steps = len(fitter.survival_function_.index)
+        curve = {
+            "procedure": [procedure] * steps,
+            "weeks": fitter.survival_function_.index.to_numpy(),
+            "at_risk": table["at_risk"].to_numpy()[:steps],
+            "ended": table["observed"].to_numpy()[:steps],
+            "censored": table["censored"].to_numpy()[:steps],
+            "still_relieved": fitter.survival_function_.iloc[:, 0].to_numpy(),
+            "low": band.iloc[:, 0].to_numpy(),
+            "high": band.iloc[:, 1].to_numpy(),
+        }
+        curves.append(pl.DataFrame(curve).cast(CURVE_SCHEMA))  # type: ignore[arg-type]
+    return pl.concat(curves).sort("procedure", "weeks")
 
 
 def median_durations(spells: pl.DataFrame) -> pl.DataFrame:

@@ -20,9 +20,10 @@ import polars as pl
 
 from painpath.analytics.cohort import OutcomeCohort
 from painpath.analytics.intervals import with_rate
-from painpath.scoring.relief import at_least
+from painpath.analytics.measures import at_least_of
 
 ALL_PROCEDURES = "all"
+HALVED_PERCENT = 50
 CHANGES = ("reduced", "halved", "stopped")
 
 SUMMARY_COLUMNS = (
@@ -45,13 +46,7 @@ def mme_changes(cohort: OutcomeCohort) -> pl.DataFrame:
     where not evaluable or not on opioids before)."""
     before, after = pl.col("mme_before"), pl.col("mme_after")
     on_opioids = before.is_not_null() & after.is_not_null() & (before > 0)
-    halved = pl.Series(
-        [
-            None if b is None or a is None or b <= 0 else at_least((b - a) / b * 100, 50)
-            for b, a in cohort.procedures.select("mme_before", "mme_after").iter_rows()
-        ],
-        dtype=pl.Boolean(),
-    )
+    halved = at_least_of((before - after) / before * 100, HALVED_PERCENT)
     return cohort.procedures.select(
         "procedure_id",
         "patient_id",

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Any
 
 import polars as pl
 
@@ -26,11 +25,14 @@ from painpath.analytics.cohort import OutcomeCohort
 from painpath.analytics.intervals import with_rate
 from painpath.analytics.measures import (
     MeasureId,
-    nrs_responder,
-    odi_responder,
-    pain_relief,
-    relieved,
+    check_scores,
+    nrs_responder_of,
+    odi_responder_of,
+    pain_relief_of,
+    relief_from_scores,
+    relieved_of,
 )
+from painpath.scoring.responder import Instrument
 
 NO_DIAGNOSIS = "none recorded"
 NO_BASELINE = "no baseline"
@@ -69,84 +71,82 @@ class Grouping(StrEnum):
 
 
 def follow_ups_with_relief(cohort: OutcomeCohort) -> pl.DataFrame:
-    """The follow-ups with their pain relief (``relief``, percent; null when unknown)."""
+    """The follow-ups with their pain relief (``relief``, percent; null when unknown), by
+    procedure and day; follow-ups of the same day keep the order they came in."""
     baselines = cohort.procedures.select("procedure_id", "baseline_nrs")
     joined = cohort.follow_ups.join(baselines, on="procedure_id", how="left")
-    relief = [
-        pain_relief(
-            percent=row["percent_relief"],
-            scale=row["relief_scale"],
-            nrs=row["nrs"],
-            baseline_nrs=row["baseline_nrs"],
-        )
-        for row in joined.iter_rows(named=True)
-    ]
-    return joined.with_columns(relief=pl.Series(relief, dtype=pl.Float64())).sort(
-        "procedure_id", "followed_up_on"
+    columns = {
+        "percent": pl.col("percent_relief"),
+        "scale": pl.col("relief_scale"),
+        "nrs": pl.col("nrs"),
+        "baseline_nrs": pl.col("baseline_nrs"),
+    }
+    scored = joined.filter(relief_from_scores(**columns))
+    check_scores(scored, Instrument.NRS, "nrs", "baseline_nrs")
+    relief = pain_relief_of(**columns)
+    return joined.with_columns(relief=relief.cast(pl.Float64)).sort(
+        "procedure_id", "followed_up_on", maintain_order=True
     )
+
+
+# Each measure: the follow-up column it judges, the baseline it is judged against (None: no
+# baseline needed) and the rule, as a Polars expression of the baseline and the value.
+_JUDGED: dict[MeasureId, tuple[str, str | None, Callable[[pl.Expr, pl.Expr], pl.Expr]]] = {
+    MeasureId.RELIEF: ("relief", None, lambda _baseline, relief: relieved_of(relief)),
+    MeasureId.NRS: ("nrs", "baseline_nrs", nrs_responder_of),
+    MeasureId.ODI: ("odi", "baseline_odi", odi_responder_of),
+}
+_INSTRUMENTS = {MeasureId.NRS: Instrument.NRS, MeasureId.ODI: Instrument.ODI}
 
 
 def responder_outcomes(cohort: OutcomeCohort) -> pl.DataFrame:
     """One row per performed procedure and measure: responder, or not evaluable and why."""
     follow_ups = follow_ups_with_relief(cohort)
-    last: dict[tuple[int, str], dict[str, Any]] = {}
-    for row in follow_ups.iter_rows(named=True):  # in order of day: the last one stays
-        for column in ("relief", "nrs", "odi"):
-            if row[column] is not None:
-                last[row["procedure_id"], column] = row
-    rows = []
-    for procedure in cohort.procedures.iter_rows(named=True):
-        pid = procedure["procedure_id"]
-        rows.append(_judged(pid, MeasureId.RELIEF, None, last.get((pid, "relief")), "relief"))
-        rows.append(
-            _judged(pid, MeasureId.NRS, procedure["baseline_nrs"], last.get((pid, "nrs")), "nrs")
-        )
-        rows.append(
-            _judged(pid, MeasureId.ODI, procedure["baseline_odi"], last.get((pid, "odi")), "odi")
-        )
-    return pl.DataFrame(rows, schema=OUTCOME_SCHEMA, orient="row")
-
-
-_RULES: dict[MeasureId, Callable[[float | None, float], bool]] = {
-    MeasureId.RELIEF: lambda _baseline, relief: relieved(relief),
-    MeasureId.NRS: lambda baseline, score: nrs_responder(_known(baseline), score),
-    MeasureId.ODI: lambda baseline, score: odi_responder(_known(baseline), score),
-}
-
-
-def _known(value: float | None) -> float:
-    if value is None:  # pragma: no cover - callers check first
-        raise ValueError("no baseline")
-    return value
+    procedures = cohort.procedures.with_row_index("row")
+    judged = [
+        _judged(procedures, follow_ups, rank, measure) for rank, measure in enumerate(MeasureId)
+    ]
+    return (
+        pl.concat(judged).sort("row", "rank").select(*OUTCOME_SCHEMA).cast(OUTCOME_SCHEMA)  # type: ignore[arg-type]
+    )
 
 
 def _judged(
-    procedure_id: int,
-    measure: MeasureId,
-    baseline: float | None,
-    follow_up: dict[str, Any] | None,
-    column: str,
-) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "procedure_id": procedure_id,
-        "measure": measure.value,
-        "baseline": None if baseline is None else float(baseline),
-        "value": None,
-        "days": None,
-        "responder": None,
-        "not_evaluable_because": None,
-    }
-    if measure is not MeasureId.RELIEF and baseline is None:
-        return {**row, "not_evaluable_because": NO_BASELINE}
-    if follow_up is None:
-        return {**row, "not_evaluable_because": NO_FOLLOW_UP}
-    value = float(follow_up[column])
-    return {
-        **row,
-        "value": value,
-        "days": follow_up["days"],
-        "responder": _RULES[measure](baseline, value),
-    }
+    procedures: pl.DataFrame, follow_ups: pl.DataFrame, rank: int, measure: MeasureId
+) -> pl.DataFrame:
+    """Each procedure's row for ``measure``: judged at its last follow-up with the column."""
+    column, baseline_column, rule = _JUDGED[measure]
+    last = (
+        follow_ups.filter(pl.col(column).is_not_null())
+        .unique("procedure_id", keep="last", maintain_order=True)
+        .select("procedure_id", value=pl.col(column).cast(pl.Float64), days="days")
+    )
+    baseline = (
+        pl.lit(None, dtype=pl.Float64)
+        if baseline_column is None
+        else pl.col(baseline_column).cast(pl.Float64)
+    )
+    rows = procedures.select("row", "procedure_id", baseline=baseline).join(
+        last, on="procedure_id", how="left"
+    )
+    no_baseline = pl.lit(baseline_column is not None) & pl.col("baseline").is_null()
+    evaluable = ~no_baseline & pl.col("value").is_not_null()
+    if measure in _INSTRUMENTS:
+        check_scores(rows.filter(evaluable), _INSTRUMENTS[measure], "baseline", "value")
+    return rows.select(
+        "row",
+        "procedure_id",
+        rank=pl.lit(rank),
+        measure=pl.lit(measure.value),
+        baseline="baseline",
+        value=pl.when(evaluable).then("value"),
+        days=pl.when(evaluable).then("days"),
+        responder=pl.when(evaluable).then(rule(pl.col("baseline"), pl.col("value"))),
+        not_evaluable_because=pl.when(no_baseline)
+        .then(pl.lit(NO_BASELINE))
+        .when(~evaluable)
+        .then(pl.lit(NO_FOLLOW_UP)),
+    )
 
 
 def group_keys(cohort: OutcomeCohort, grouping: Grouping) -> pl.DataFrame:

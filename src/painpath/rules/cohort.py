@@ -155,6 +155,8 @@ class _Plan:
     steps: tuple[tuple[_Step, ...], ...]
     """Per procedure, in PROCEDURES order, the rules that can hold it back, most severe first."""
     procedures: tuple[Procedure, ...]
+    book: RuleBook
+    """The rule book itself: its bleeding-risk class rules set the blood-thinner holds."""
 
 
 @cache
@@ -189,6 +191,7 @@ def _plan(book: RuleBook) -> _Plan:
         red_flags=tuple(predicate(rule.id, rule.condition) for rule in book.red_flag_rules),
         steps=tuple(steps),
         procedures=tuple(knowledge[procedure] for procedure in PROCEDURES),
+        book=book,
     )
 
 
@@ -272,7 +275,7 @@ def screen_case(case: Case, as_of: date, rule_book: RuleBook | None = None) -> C
 
 
 def _screen_case(plan: _Plan, case: Case, as_of: date) -> tuple[bool, tuple[Status, ...]]:
-    run = _CaseRun(case, as_of)
+    run = _CaseRun(case, as_of, plan.book)
     flags = [flag(run.patient_facts) for flag in plan.red_flags]
     urgent = True in flags
     # A fired or undecidable red flag holds every procedure at conditional at least.
@@ -293,9 +296,10 @@ _CONDITIONAL_SEVERITY = _CONDITIONAL.severity
 class _CaseRun:
     """One case being screened: its facts, and what is known about its rules so far."""
 
-    def __init__(self, case: Case, as_of: date) -> None:
+    def __init__(self, case: Case, as_of: date, book: RuleBook) -> None:
         self.case = case
         self.as_of = as_of
+        self.book = book
         self.reader = FactReader(case, as_of)
         # Patient facts are the same through every procedure's view; the engine reads them
         # through the first procedure's, and so does this.
@@ -337,19 +341,24 @@ class _CaseRun:
                 status, severity = step_status, step_severity
             elif truth is None and severity < _CONDITIONAL_SEVERITY:
                 status, severity = _CONDITIONAL, _CONDITIONAL_SEVERITY
-        if status is _RECOMMENDED and _held_by_blood_thinner(self.case, knowledge, self.as_of):
+        if status is _RECOMMENDED and held_by_blood_thinner(
+            self.case, knowledge, self.as_of, self.book
+        ):
             return _CONDITIONAL
         return status
 
 
-def _held_by_blood_thinner(case: Case, procedure: Procedure, as_of: date) -> bool:
+def held_by_blood_thinner(
+    case: Case, procedure: Procedure, as_of: date, book: RuleBook | None = None
+) -> bool:
     """Whether a blood-thinner hold keeps the procedure from being recommended.
 
     A hold result is passed, or conditional (fired or undecidable): it never sets anything
     stronger. So it is asked only when the rules left the procedure recommended, and a result
     that holds makes it conditional, exactly as the engine's least-favourable-wins does.
+    ``book`` decides the patient's bleeding-risk class, as it does in ``evaluate()``.
     """
     return any(
         result.outcome is not Outcome.PASSED and result.status is not None
-        for result in hold_results(case, procedure, as_of)
+        for result in hold_results(case, procedure, as_of, book)
     )

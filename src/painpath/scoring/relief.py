@@ -6,8 +6,8 @@ import math
 
 # Percentages are compared against thresholds given in whole numbers (30%, 50%); a value that is
 # mathematically on the threshold can land a hair below it in binary floating point.
-_TOLERANCE = 1e-9
-_DECIMALS = 9
+TOLERANCE = 1e-9
+DECIMALS = 9
 
 
 def percent_relief(baseline: float, follow_up: float, *, scale_max: float | None = None) -> float:
@@ -29,9 +29,9 @@ def percent_relief(baseline: float, follow_up: float, *, scale_max: float | None
     # Binary floating point leaves noise in the last digits (10 -> 7 as 30.000000000000004, any
     # score to 0 as 100.00000000000001); rounding to 9 places removes it, far below anything
     # a pain or disability scale can resolve.
-    return round((baseline - follow_up) * 100 / baseline, _DECIMALS)
+    return round((baseline - follow_up) * 100 / baseline, DECIMALS)
 
 
 def at_least(value: float, threshold: float) -> bool:
     """``value >= threshold``, forgiving rounding error in the arithmetic that produced value."""
-    return value >= threshold - _TOLERANCE
+    return value >= threshold - TOLERANCE

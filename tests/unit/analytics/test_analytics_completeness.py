@@ -11,13 +11,19 @@ import polars as pl
 
 from painpath.analytics.cohort import OutcomeCohort
 from painpath.analytics.completeness import completeness, milestone_status
-from painpath.analytics.schedule import milestone_windows_after
+from painpath.analytics.schedule import (
+    MilestoneWindow,
+    milestone_windows_after,
+    milestone_windows_of,
+)
 from painpath.domain.vocabulary import ProcedureId
+from painpath.domain.worklist import add_months
 
 DAY = date(2026, 1, 5)
 TWO_WEEKS = DAY + timedelta(weeks=2)
 SIX_WEEKS = DAY + timedelta(weeks=6)
 AS_OF = date(2026, 2, 20)  # the 2-week windows have closed; the 6-week ones are still open
+PURPOSES = (None, "diagnostic", "therapeutic")
 
 
 def _procedure(procedure_id: int, **values: Any) -> dict[str, Any]:
@@ -126,6 +132,85 @@ def test_windows_follow_one_another_without_gaps_or_overlaps() -> None:
             assert later.opens_on == earlier.closes_on + timedelta(days=1)
         for window in windows:
             assert window.opens_on <= window.due_on <= window.closes_on
+
+
+def test_windows_of_a_frame_are_each_procedures_windows_month_ends_and_leap_years_too() -> None:
+    # The turn of every month of a common and a leap year, for every procedure and purpose:
+    # months are calendar months ending on the month's last day when it is shorter (30 Nov +
+    # 3 months is 28 Feb, or 29 Feb in a leap year), as the worklist counts them.
+    year_and_leap_year = (date(2027, 1, 1) + timedelta(days=n) for n in range(731))
+    days = [day for day in year_and_leap_year if not 3 <= day.day <= 26]
+    kinds = [(procedure.value, purpose) for procedure in ProcedureId for purpose in PURPOSES]
+    rows = [(kind, purpose, day) for kind, purpose in kinds for day in days]
+    procedures = pl.DataFrame(
+        [(index, *row) for index, row in enumerate(rows)],
+        schema={
+            "procedure_id": pl.Int64,
+            "procedure": pl.String,
+            "purpose": pl.String,
+            "performed_on": pl.Date,
+        },
+        orient="row",
+    )
+    found = milestone_windows_of(procedures).rows()
+    expected = [
+        (index, window.key, window.due_on, window.opens_on, window.closes_on, window.same_day)
+        for index, (kind, purpose, day) in enumerate(rows)
+        for window in milestone_windows_after(ProcedureId(kind), purpose, day)
+    ]
+    assert found == expected
+
+
+def test_a_month_milestone_on_a_short_month_ends_on_its_last_day() -> None:
+    windows = {
+        window.key: window
+        for window in milestone_windows_after(
+            ProcedureId.ESI_TRANSFORAMINAL, None, date(2027, 11, 30)
+        )
+    }
+    assert windows["3m"].due_on == date(2028, 2, 29) == add_months(date(2027, 11, 30), 3)
+    statuses = milestone_status(
+        OutcomeCohort.of(
+            procedures=[_procedure(1, performed_on=date(2027, 11, 30))],
+            follow_ups=[{"procedure_id": 1, "followed_up_on": windows["3m"].opens_on, "nrs": 4}],
+            as_of=windows["3m"].closes_on,
+        )
+    )
+    three_months = statuses.filter(pl.col("milestone") == "3m").rows(named=True)
+    assert [(row["scale"], row["due_on"], row["order"], row["status"]) for row in three_months] == [
+        ("nrs", date(2028, 2, 29), 91, "met"),
+        ("odi", date(2028, 2, 29), 91, "not_due"),  # its window closes on the report's day
+    ]
+    _first_day_counts(windows["3m"])
+
+
+def _first_day_counts(window: MilestoneWindow) -> None:
+    """A follow-up on the day a window opens or closes counts; the day before or after not."""
+    procedure = _procedure(1, performed_on=date(2027, 11, 30))
+    for day, status in [
+        (window.opens_on - timedelta(days=1), "missing"),
+        (window.opens_on, "met"),
+        (window.closes_on, "met"),
+        (window.closes_on + timedelta(days=1), "missing"),
+    ]:
+        cohort = OutcomeCohort.of(
+            procedures=[procedure],
+            follow_ups=[{"procedure_id": 1, "followed_up_on": day, "nrs": 4}],
+            as_of=date(2030, 1, 1),
+        )
+        assert _status(milestone_status(cohort), 1, window.key, "nrs") == status, day
+
+
+def test_a_procedure_never_followed_up_misses_what_is_due_and_awaits_the_rest() -> None:
+    cohort = OutcomeCohort.of(procedures=[_procedure(1)], as_of=AS_OF)
+    statuses = milestone_status(cohort).filter(pl.col("scale") == "nrs")
+    assert dict(statuses.select("milestone", "status").rows()) == {
+        "2w": "missing",
+        "6w": "not_due",
+        "3m": "not_due",
+        "6m": "not_due",
+        "12m": "not_due",
+    }
 
 
 def test_an_empty_cohort_gives_headers_only() -> None:

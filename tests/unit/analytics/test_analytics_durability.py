@@ -131,6 +131,57 @@ def test_who_is_followed_and_from_which_visit() -> None:
     assert (spells[4]["weeks"], spells[4]["relief_ended"]) == (3.0, False)
 
 
+def test_gaps_same_day_visits_and_procedures_never_seen() -> None:
+    day = DAY + timedelta(weeks=2)
+    cohort = OutcomeCohort.of(
+        procedures=[_procedure(i) for i in range(1, 6)],
+        follow_ups=[
+            # Relief, then a visit without a pain measure, then relief lost: ends at week 9.
+            _visit(1, 1, 2),
+            _visit(1, 5, None, odi=30.0),
+            _visit(1, 9, 7),
+            # Two visits on one day count in the order they were recorded: relief then none
+            # ends the spell that day; none then relief starts one, censored that day.
+            {"procedure_id": 2, "followed_up_on": day, "nrs": 2},
+            {"procedure_id": 2, "followed_up_on": day, "nrs": 7},
+            {"procedure_id": 3, "followed_up_on": day, "nrs": 7},
+            {"procedure_id": 3, "followed_up_on": day, "nrs": 2},
+            # Relief lost and regained: the first loss ends the spell.
+            _visit(4, 1, 2),
+            _visit(4, 3, 6),
+            _visit(4, 5, 1),
+            # Procedure 5 was never followed up.
+        ],
+        as_of=date(2026, 9, 1),
+    )
+    spells = relief_spells(cohort)
+    assert spells.rows() == [
+        (1, "esi_transforaminal", 9.0, True),
+        (2, "esi_transforaminal", 2.0, True),
+        (3, "esi_transforaminal", 2.0, False),
+        (4, "esi_transforaminal", 3.0, True),
+    ]
+    assert spells.schema == {
+        "procedure_id": pl.Int64(),
+        "procedure": pl.String(),
+        "weeks": pl.Float64(),
+        "relief_ended": pl.Boolean(),
+    }
+
+
+def test_weeks_are_the_days_divided_by_seven_to_the_last_bit() -> None:
+    # Polars multiplies by 1/7 when dividing a column by 7, which is a bit off for some days.
+    days = list(range(1, 400))
+    cohort = OutcomeCohort.of(
+        procedures=[_procedure(d) for d in days],
+        follow_ups=[
+            {"procedure_id": d, "followed_up_on": DAY + timedelta(days=d), "nrs": 2} for d in days
+        ],
+        as_of=date(2028, 1, 1),
+    )
+    assert relief_spells(cohort)["weeks"].to_list() == [d / 7 for d in days]
+
+
 def test_curves_are_per_procedure() -> None:
     cohort = OutcomeCohort.of(
         procedures=[_procedure(1), _procedure(2, "radiofrequency_ablation")],

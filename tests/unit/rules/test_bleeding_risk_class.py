@@ -251,3 +251,20 @@ def test_the_json_carries_the_hold_as_fields_and_null_elsewhere() -> None:
     assert hold["raised_by"] == ["renal_disease"]
     assert (hold["action"], hold["hold_days"], hold["restart_hours"]) == ("hold", 3, 24)
     assert all(r["hold"] is None for r in results if r["rule_id"] != RULE_ID)
+
+
+def test_screening_reads_the_clinics_age_from_the_book_it_is_given() -> None:
+    # Cilostazol continues for an intermediate-risk procedure and is held 2 days for a high one:
+    # only the book's old-age threshold makes the epidural count as high for an 80-year-old.
+    from painpath.analytics.columnar_screen import screen_columnar
+    from painpath.rules.cohort import screen
+
+    cilostazol = {"name": "cilostazol", "dose": 100, "unit": "mg", "doses_per_day": 2}
+    epidural = ProcedureId.ESI_TRANSFORAMINAL
+    case = _case(cilostazol, age=80)
+    book = _book_with_old_age(75)
+    shipped = evaluate(case, AS_OF).procedure(epidural).status
+    engine = evaluate(case, AS_OF, book).procedure(epidural).status
+    assert (shipped, engine) == (Status.RECOMMENDED, Status.CONDITIONAL)
+    assert screen([case], AS_OF, book).cases[0].status(epidural) is engine
+    assert screen_columnar([case], AS_OF, book).cases[0].status(epidural) is engine
