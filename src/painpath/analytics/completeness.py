@@ -53,20 +53,31 @@ class MilestoneStatus(StrEnum):
 def milestone_status(cohort: OutcomeCohort) -> pl.DataFrame:
     """One row per performed procedure, scheduled milestone and scale: its status."""
     procedures = cohort.procedures
+    # Only the columns the status reads: each procedure has several windows and two scales,
+    # so every column joined here is copied about six times over (gigabytes at a million).
+    needed = procedures.select(
+        "procedure_id",
+        "procedure",
+        "performed_on",
+        "record_relief_scale",
+        "baseline_nrs",
+        "baseline_odi",
+    )
     scales = pl.DataFrame({"scale": SCALES, "scale_rank": range(len(SCALES))})
     items = (
         milestone_windows_of(procedures)
+        .lazy()
         .with_row_index("window")
-        .join(procedures, on="procedure_id", how="left", maintain_order="left")
-        .join(scales, how="cross")
+        .join(needed.lazy(), on="procedure_id", how="left", maintain_order="left")
+        .join(scales.lazy(), how="cross")
         .filter(~pl.col("same_day") | (pl.col("scale") == "nrs"))  # same day: no ODI
     )
     # The days each procedure was followed up on each scale; for each item, the first of them
     # on or after its window opens (the window has one when that day is before it closes).
     seen = pl.concat(
-        cohort.follow_ups.filter(pl.col(scale).is_not_null()).select(
-            "procedure_id", scale=pl.lit(scale), seen_on="followed_up_on"
-        )
+        cohort.follow_ups.lazy()
+        .filter(pl.col(scale).is_not_null())
+        .select("procedure_id", scale=pl.lit(scale), seen_on="followed_up_on")
         for scale in SCALES
     ).sort("seen_on")
     first_seen = items.sort("opens_on").join_asof(
@@ -108,6 +119,7 @@ def milestone_status(cohort: OutcomeCohort) -> pl.DataFrame:
             status=status,
         )
         .cast(STATUS_SCHEMA)  # type: ignore[arg-type]
+        .collect()
     )
 
 

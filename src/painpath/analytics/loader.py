@@ -131,11 +131,20 @@ _DIAGNOSIS_READ: dict[str, pl.DataType] = {
 }
 
 
+_PARTITION_ROWS = 100_000
+
+
 def _frame(
     connection: Connection, query: Executable, schema: Mapping[str, pl.DataType]
 ) -> pl.DataFrame:
-    """The query's rows as a frame of ``schema`` (its columns, in the query's order)."""
-    return pl.DataFrame(connection.execute(query).all(), schema=dict(schema), orient="row")
+    """The query's rows as a frame of ``schema`` (its columns, in the query's order).
+
+    Rows come in partitions (a server-side cursor on PostgreSQL), each made a frame at once:
+    a million rows held as Python tuples would take gigabytes, the frames a small part of it.
+    """
+    result = connection.execute(query.execution_options(yield_per=_PARTITION_ROWS))
+    frames = [pl.DataFrame(rows, schema=dict(schema), orient="row") for rows in result.partitions()]
+    return pl.concat(frames) if frames else pl.DataFrame(schema=dict(schema))
 
 
 def _procedures(where: list[Any]) -> Executable:
@@ -356,8 +365,9 @@ def _medication_lists(
     lists: dict[int, _MedicationList] = defaultdict(_MedicationList)
     opioid: dict[str, bool] = {}
     doses: dict[tuple[Any, ...], float | None] = {}
+    in_order = courses.order_by(MedicationRow.id).execution_options(yield_per=_PARTITION_ROWS)
     for patient, recorded_on, started_on, stopped_on, name, *prescribed in connection.execute(
-        courses.order_by(MedicationRow.id)
+        in_order
     ):
         medication = lists[patient]
         taken_from = started_on or recorded_on
@@ -370,7 +380,8 @@ def _medication_lists(
             if key not in doses:
                 doses[key] = _mme_per_day(key)
             medication.opioids.append((taken_from, stopped_on, doses[key]))
-    for patient, reviewed_on in connection.execute(_medication_reviews(clinic_id, patients)):
+    reviews = _medication_reviews(clinic_id, patients).execution_options(yield_per=_PARTITION_ROWS)
+    for patient, reviewed_on in connection.execute(reviews):
         lists[patient].knows(reviewed_on)
     return lists
 
