@@ -7,7 +7,6 @@ example case, on a few hundred generated cases, and on every truth table of the 
 
 from __future__ import annotations
 
-import itertools
 import json
 import sys
 from datetime import date
@@ -17,6 +16,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from truth_tables import fact_rows, trees
 
 from painpath.domain.case import Case
 from painpath.domain.vocabulary import ProcedureId, Status
@@ -30,7 +30,7 @@ from painpath.rules.cohort import (
     screen,
     screen_case,
 )
-from painpath.rules.conditions import All, AnyOf, AtLeast, Check, Condition, Leaf, Not, Truth
+from painpath.rules.conditions import Check, Condition, Truth
 from painpath.rules.engine import evaluate
 from painpath.rules.facts import FACTS, FactKind, FactValue
 from painpath.rules.loader import load_rule_book
@@ -105,32 +105,6 @@ def test_blood_thinner_holds_never_hold_a_procedure_back_beyond_conditional() ->
 
 # --- the compiled logic -----------------------------------------------------------------------
 
-_FACTS = ("age", "diabetes", "osteoporosis", "sex")
-_VALUES: dict[str, tuple[FactValue, ...]] = {
-    "age": (None, 40, 80),
-    "diabetes": (None, True, False),
-    "osteoporosis": (None, True, False),
-    "sex": (None, "female", "male"),
-}
-_LEAVES = (
-    Leaf("age", ">", 65),
-    Leaf("diabetes", "is", True),
-    Leaf("osteoporosis", "is", True),
-    Leaf("sex", "in", frozenset({"female"})),
-)
-
-
-def _trees() -> list[Condition]:
-    """Every connective over two to four leaves, nested once, with every at_least count."""
-    trees: list[Condition] = []
-    for size in (2, 3, 4):
-        for parts in itertools.combinations(_LEAVES, size):
-            trees += [All(parts), AnyOf(parts), Not(All(parts)), Not(AnyOf(parts))]
-            trees += [AtLeast(count, parts) for count in range(1, size + 1)]
-            trees += [All((AnyOf(parts[:2]), Not(parts[-1]))), AnyOf((All(parts), parts[0]))]
-            trees += [AtLeast(2, (All(parts[:2]), Not(parts[0]), AnyOf(parts)))]
-    return trees
-
 
 def _traced(condition: Condition, facts: dict[str, FactValue]) -> Truth:
     trace: list[Check] = []
@@ -138,10 +112,9 @@ def _traced(condition: Condition, facts: dict[str, FactValue]) -> Truth:
 
 
 def test_compiled_trees_agree_with_the_traced_logic_on_every_truth_table() -> None:
-    trees = _trees()
-    for values in itertools.product(*(_VALUES[name] for name in _FACTS)):
-        facts = dict(zip(_FACTS, values, strict=True))
-        for tree in trees:
+    every_tree = trees()
+    for facts in fact_rows():
+        for tree in every_tree:
             assert compile_condition(tree)(facts.get) is _traced(tree, facts), (tree, facts)
 
 

@@ -7,7 +7,6 @@ against the tree's own ``evaluate``.
 
 from __future__ import annotations
 
-import itertools
 import random
 from datetime import date, timedelta
 from typing import Any
@@ -16,13 +15,11 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from truth_tables import FACT_NAMES, fact_rows, trees
 
 from painpath.analytics.rule_expressions import condition_expression
 from painpath.rules.conditions import (
     OPERATORS,
-    All,
-    AnyOf,
-    AtLeast,
     Check,
     Condition,
     Leaf,
@@ -143,40 +140,11 @@ def test_each_operator_fires_does_not_fire_or_is_unknown_as_the_engine_does(
 
 # --- the connectives --------------------------------------------------------------------------
 
-_NAMES = ("age", "diabetes", "osteoporosis", "sex")
-_VALUES: dict[str, tuple[FactValue, ...]] = {
-    "age": (None, 40, 80),
-    "diabetes": (None, True, False),
-    "osteoporosis": (None, True, False),
-    "sex": (None, "female", "male"),
-}
-_LEAVES = (
-    Leaf("age", ">", 65),
-    Leaf("diabetes", "is", True),
-    Leaf("osteoporosis", "is", True),
-    Leaf("sex", "in", frozenset({"female"})),
-)
-
-
-def _trees() -> list[Condition]:
-    """Every connective over two to four leaves, nested once, with every at_least count."""
-    trees: list[Condition] = []
-    for size in (2, 3, 4):
-        for parts in itertools.combinations(_LEAVES, size):
-            trees += [All(parts), AnyOf(parts), Not(All(parts)), Not(AnyOf(parts))]
-            trees += [AtLeast(count, parts) for count in range(1, size + 1)]
-            trees += [All((AnyOf(parts[:2]), Not(parts[-1]))), AnyOf((All(parts), parts[0]))]
-            trees += [AtLeast(2, (All(parts[:2]), Not(parts[0]), AnyOf(parts)))]
-    return trees
-
 
 def test_connectives_agree_with_the_traced_logic_on_every_truth_table() -> None:
-    rows = [
-        dict(zip(_NAMES, values, strict=True))
-        for values in itertools.product(*(_VALUES[name] for name in _NAMES))
-    ]
-    frame = _frame(rows, list(_NAMES))
-    for tree in _trees():
+    rows = fact_rows()
+    frame = _frame(rows, list(FACT_NAMES))
+    for tree in trees():
         assert _truths(tree, frame) == [_traced(tree, row) for row in rows], tree
 
 
