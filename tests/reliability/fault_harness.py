@@ -383,6 +383,29 @@ class Writer:
 WRITERS = 4
 
 
+def clinic_a_writers(
+    base_url: str,
+    site: Site,
+    ledger: Ledger,
+    *,
+    prefix: str,
+    stop: threading.Event,
+    count: int = WRITERS,
+) -> list[Writer]:
+    """``count`` writers (not started) that write as clinic A until ``stop``, named ``prefix``
+    and their number."""
+    return [
+        Writer(
+            base_url=base_url,
+            headers=site.headers(site.token_a),
+            ledger=ledger,
+            prefix=f"{prefix}{number}",
+            stop=stop,
+        )
+        for number in range(count)
+    ]
+
+
 def write_then_kill(
     server: ServerProcess, site: Site, ledger: Ledger, *, prefix: str, rng: random.Random
 ) -> tuple[int, list[tuple[int, str]]]:
@@ -390,16 +413,7 @@ def write_then_kill(
     SIGKILL at a random moment once writes flow; returns the writes attempted and every answer
     that was not a success."""
     stop = threading.Event()
-    writers = [
-        Writer(
-            base_url=server.base_url,
-            headers=site.headers(site.token_a),
-            ledger=ledger,
-            prefix=f"{prefix}W{number}",
-            stop=stop,
-        )
-        for number in range(WRITERS)
-    ]
+    writers = clinic_a_writers(server.base_url, site, ledger, prefix=f"{prefix}W", stop=stop)
     for writer in writers:
         writer.start()
     # A random moment once writes flow (a fresh server spends its first seconds loading the

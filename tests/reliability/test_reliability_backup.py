@@ -17,7 +17,7 @@ from fault_harness import (
     BACKENDS,
     Ledger,
     ThreadServer,
-    Writer,
+    clinic_a_writers,
     fresh_database,
     painpath,
     record_figures,
@@ -50,16 +50,9 @@ def test_backup_during_writes_restores_a_consistent_moment(backend: str, tmp_pat
         site = seed_site(source_url)
         with ThreadServer(source_url) as server:
             stop = threading.Event()
-            writers = [
-                Writer(
-                    base_url=server.base_url,
-                    headers=site.headers(site.token_a),
-                    ledger=ledger,
-                    prefix=f"B{number}",
-                    stop=stop,
-                )
-                for number in range(WRITERS)
-            ]
+            writers = clinic_a_writers(
+                server.base_url, site, ledger, prefix="B", stop=stop, count=WRITERS
+            )
             try:
                 for writer in writers:
                     writer.start()
